@@ -38,6 +38,7 @@ CREATE TABLE chunks (
     id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     repository_id  bigint NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,
     file_id        bigint NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    path           text NOT NULL,                 -- the file's path, kept here for search and display
     language       text NOT NULL,
     kind           text NOT NULL,
     name           text NOT NULL,
