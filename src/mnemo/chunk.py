@@ -1,0 +1,328 @@
+"""Source → chunks: one Chunk per definition (function, method, class, interface, type, enum).
+
+`parse_source` is the stage's entry point. What counts as a definition, its name, body,
+wrappers, decorators and docstring comes from the language's `definitions.scm` query; the rules
+here are generic:
+
+- A definition's span grows to the wrappers around it (`export`, a single-declarator `const`,
+  Python's decorated_definition) and to decorators written as its preceding siblings.
+- Nesting decides the rest: inside a class → qualified `Class.name` (a function there becomes a
+  method); inside a function or method → not a chunk (its calls belong to the enclosing one).
+- Every call and decision point belongs to the innermost chunk containing it; those outside
+  every chunk are the module's.
+"""
+
+from __future__ import annotations
+
+import bisect
+import inspect
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from tree_sitter import Node
+
+from mnemo.extract import (
+    CallSite,
+    Captures,
+    Position,
+    count_loc,
+    dedupe_calls,
+    find_calls,
+    find_decisions,
+    find_exports,
+    find_imports,
+    find_public_names,
+    matches,
+    text,
+)
+from mnemo.languages.registry import Grammar, load_grammar
+from mnemo.models import Chunk, Export, ParsedFile
+from mnemo.parse import error_nodes, parse_tree, syntax_issue
+
+SIGNATURE_MAX_CHARS = 300
+_FUNCTION_KINDS = ("function", "method")
+_DEFINITION_PREFIX = "definition."
+_STRING_QUOTES = re.compile(r"^[rRbBuUfF]*(\"\"\"|'''|\"|')(.*)\1$", re.DOTALL)
+_COMMENT_MARKER = re.compile(r"^\s*(?:/\*+|\*+(?!/)|//+!?|#+)\s?")
+
+
+def parse_source(
+    source: bytes, language: str, *, allow_partial: bool = False, max_chunk_lines: int = 200
+) -> ParsedFile:
+    """Parse one file's bytes into chunks, calls, imports and exports.
+
+    Never raises for broken code: syntax errors go in `errors`. With errors and not
+    `allow_partial` nothing else is returned; with it, chunks whose own span holds no error
+    are kept. Raises KeyError only for an unknown language key. Pure: no I/O.
+    """
+    grammar = load_grammar(language)
+    tree = parse_tree(source, language)
+    root = tree.root_node
+    broken = list(error_nodes(tree))
+    errors = [syntax_issue(node) for node in broken]
+    if errors and not allow_partial:
+        return ParsedFile(language=language, errors=errors)
+
+    exports = find_exports(grammar, root)
+    definitions = _definitions(grammar, root, source, public=find_public_names(grammar, root), exports=exports)
+    owners = _SpanIndex([(d.start_byte, d.end_byte) for d in definitions])
+    module_calls: list[CallSite] = []
+    for call in find_calls(grammar, root):
+        owner = owners.owner(call.at.byte)
+        (definitions[owner].calls if owner is not None else module_calls).append(call)
+    for decision in find_decisions(grammar, root):
+        owner = owners.owner(decision.byte)
+        if owner is not None:
+            definitions[owner].decisions.append(decision)
+
+    intact = [d for d in definitions if not _overlaps_any(d, broken)]
+    return ParsedFile(
+        language=language,
+        chunks=[chunk for d in intact for chunk in _chunks(d, max_chunk_lines)],
+        imports=find_imports(grammar, root),
+        exports=exports,
+        module_calls=dedupe_calls(module_calls),
+        errors=errors,
+    )
+
+
+@dataclass
+class _Definition:
+    """A definition kept as a chunk, with the facts assigned to it before it is split."""
+
+    chunk: Chunk  # names, lines, source, signature, docstring, heritage, exported
+    start_byte: int
+    end_byte: int
+    calls: list[CallSite] = field(default_factory=list)
+    decisions: list[Position] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """One `@definition.<kind>` match: the declaration node, its name and its body."""
+
+    kind: str
+    node: Node
+    name: Node
+    body: Node | None
+
+
+@dataclass
+class _DefinitionQuery:
+    """Everything the definitions query found in one tree, sorted by role."""
+
+    candidates: list[_Candidate] = field(default_factory=list)
+    wrappers: dict[int, Node] = field(default_factory=dict)  # wrapped node id → wrapper
+    decorators: dict[int, Node] = field(default_factory=dict)  # by node id
+    comments: set[int] = field(default_factory=set)  # node ids
+    owned: dict[int, Captures] = field(default_factory=dict)  # definition node id → doc/base/implements
+
+    def add(self, captures: Captures) -> None:
+        kind = next((key[len(_DEFINITION_PREFIX) :] for key in captures if key.startswith(_DEFINITION_PREFIX)), None)
+        if kind is not None:
+            body = captures.get("body")
+            node = captures[_DEFINITION_PREFIX + kind][0]
+            self.candidates.append(_Candidate(kind, node, captures["name"][0], body[0] if body else None))
+        elif "wrapper" in captures:
+            self.wrappers[captures["wrapped"][0].id] = captures["wrapper"][0]
+        elif "decorator" in captures:
+            self.decorators.update((node.id, node) for node in captures["decorator"])
+        elif "comment" in captures:
+            self.comments.update(node.id for node in captures["comment"])
+        elif "owner" in captures:
+            owned = self.owned.setdefault(captures["owner"][0].id, {})
+            for key, nodes in captures.items():
+                owned.setdefault(key, []).extend(nodes)
+
+
+def _definitions(
+    grammar: Grammar, root: Node, source: bytes, *, public: set[int], exports: list[Export]
+) -> list[_Definition]:
+    """The file's chunks-to-be in document order, parents before their members."""
+    found = _DefinitionQuery()
+    for captures in matches(grammar, "definitions", root):
+        found.add(captures)
+    exported_locals = {export.local for export in exports if export.source is None and export.local}
+    decorator_spans = sorted((node.start_byte, node.end_byte) for node in found.decorators.values())
+
+    spans = {}
+    for candidate in found.candidates:
+        if text(candidate.name):  # a MISSING name in broken code has no text
+            spans.setdefault((candidate.node.id, candidate.name.id), (candidate, _span(candidate.node, found)))
+    ordered = sorted(spans.values(), key=lambda item: (item[1][0].start_byte, -item[1][1].end_byte))
+
+    definitions: list[_Definition] = []
+    stack: list[tuple[int, _Definition | None]] = []  # (end byte, kept definition or None if dropped)
+    for candidate, (first, last) in ordered:
+        while stack and stack[-1][0] <= first.start_byte:
+            stack.pop()
+        parent = stack[-1][1] if stack else None
+        dropped = bool(stack) and (parent is None or parent.chunk.kind != "class")
+        definition = None if dropped else _definition(candidate, first, last, parent, found, source)
+        if definition is not None:
+            chunk = definition.chunk
+            chunk.signature = _signature(source, first, candidate, decorator_spans)
+            chunk.exported = candidate.name.start_byte in public or (
+                parent is None and chunk.name in exported_locals
+            )
+            definitions.append(definition)
+        stack.append((last.end_byte, definition))
+    return definitions
+
+
+def _span(node: Node, found: _DefinitionQuery) -> tuple[Node, Node]:
+    """The first and last node of a definition's span: wrappers, then preceding decorators."""
+    while node.id in found.wrappers:
+        node = found.wrappers[node.id]
+    first = node
+    while (previous := first.prev_named_sibling) is not None and previous.id in found.decorators:
+        first = previous
+    return first, node
+
+
+def _definition(
+    candidate: _Candidate, first: Node, last: Node, parent: _Definition | None, found: _DefinitionQuery, source: bytes
+) -> _Definition:
+    name = text(candidate.name)
+    kind = candidate.kind
+    if parent is not None and kind == "function":
+        kind = "method"  # e.g. a Python def in a class body
+    owned = found.owned.get(candidate.node.id, {})
+    start_line = first.start_point.row + 1
+    chunk = Chunk(
+        kind=kind,
+        name=name,
+        qualified_name=f"{parent.chunk.qualified_name}.{name}" if parent else name,
+        start_line=start_line,
+        end_line=_end_line(last),
+        source=source[first.start_byte : last.end_byte].decode("utf-8", errors="replace"),
+        docstring=_docstring(owned, first, found.comments),
+        parent=parent.chunk.qualified_name if parent else None,
+        bases=[text(node) for node in owned.get("base", [])],
+        implements=[text(node) for node in owned.get("implements", [])],
+    )
+    return _Definition(chunk=chunk, start_byte=first.start_byte, end_byte=last.end_byte)
+
+
+def _end_line(node: Node) -> int:
+    """1-based last line; a node ending at column 0 ends on the line before."""
+    row, column = node.end_point
+    return row + (1 if column > 0 or row == node.start_point.row else 0)
+
+
+def _signature(source: bytes, first: Node, candidate: _Candidate, decorators: Sequence[tuple[int, int]]) -> str:
+    """The header up to the body, without decorators, whitespace collapsed, capped."""
+    start = first.start_byte
+    name_start = candidate.name.start_byte
+    # decorators written before the name (not parameter decorators after it)
+    index = bisect.bisect_left(decorators, (start, -1))
+    while index < len(decorators) and decorators[index][0] < name_start:
+        start = max(start, decorators[index][1])
+        index += 1
+    end = _header_end(candidate)
+    header = " ".join(source[start:end].decode("utf-8", errors="replace").split())
+    return header.rstrip(" :{;")[:SIGNATURE_MAX_CHARS]
+
+
+def _header_end(candidate: _Candidate) -> int:
+    """Where the header ends: before the body, skipping comments between the two."""
+    if candidate.body is None:
+        return candidate.node.end_byte
+    before = candidate.body.prev_sibling
+    while before is not None and before.is_extra:
+        before = before.prev_sibling
+    return before.end_byte if before is not None else candidate.body.start_byte
+
+
+def _docstring(owned: Captures, first: Node, comments: set[int]) -> str | None:
+    """The language's docstring (`@doc`), else the comment block directly above the span."""
+    if "doc" in owned:
+        match = _STRING_QUOTES.match(text(owned["doc"][0]).strip())
+        return (inspect.cleandoc(match.group(2)) or None) if match else None
+    block: list[Node] = []
+    below = first
+    while (comment := below.prev_named_sibling) is not None and comment.id in comments:
+        if comment.end_point.row < below.start_point.row - 1 or _is_trailing(comment):
+            break
+        block.append(comment)
+        below = comment
+    cleaned = "\n".join(_clean_comment(text(comment)) for comment in reversed(block)).strip()
+    return cleaned or None
+
+
+def _is_trailing(comment: Node) -> bool:
+    """True for a comment at the end of a code line (`x = 1  // note`): not a doc comment."""
+    previous = comment.prev_sibling
+    return previous is not None and previous.end_point.row == comment.start_point.row
+
+
+def _clean_comment(raw: str) -> str:
+    """Comment text without `/** */`, leading `*`, `//`, `///` or `#` markers."""
+    body = raw.strip()
+    if body.endswith("*/"):
+        body = body[:-2]
+    lines = [_COMMENT_MARKER.sub("", line, count=1) for line in body.splitlines()]
+    return inspect.cleandoc("\n".join(lines))
+
+
+def _overlaps_any(definition: _Definition, broken: Sequence[Node]) -> bool:
+    """Whether a syntax error (MISSING nodes are empty) lies within the definition's span."""
+    return any(
+        node.start_byte < definition.end_byte and max(node.end_byte, node.start_byte + 1) > definition.start_byte
+        for node in broken
+    )
+
+
+def _chunks(definition: _Definition, max_lines: int) -> list[Chunk]:
+    """The definition as one chunk, or as consecutive pieces of at most max_lines lines."""
+    base = definition.chunk
+    lines = base.source.split("\n")
+    parts = max(1, math.ceil(len(lines) / max_lines))
+    chunks = []
+    for part in range(parts):
+        start = base.start_line + part * max_lines
+        piece = "\n".join(lines[part * max_lines : (part + 1) * max_lines])
+        end = start + piece.count("\n")
+        chunks.append(
+            replace(
+                base,
+                start_line=start,
+                end_line=end,
+                source=piece,
+                calls=dedupe_calls(call for call in definition.calls if start <= call.at.line <= end),
+                complexity=1 + sum(1 for decision in definition.decisions if start <= decision.line <= end),
+                loc=count_loc(piece),
+                part=part + 1,
+                parts=parts,
+                bases=list(base.bases),
+                implements=list(base.implements),
+            )
+        )
+    return chunks
+
+
+class _SpanIndex:
+    """Finds the innermost of a set of properly nested byte spans containing an offset."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        """`spans` sorted by start, outer spans before the spans they contain."""
+        self._starts = [start for start, _ in spans]
+        self._ends = [end for _, end in spans]
+        self._parents: list[int | None] = []
+        stack: list[int] = []
+        for index, (start, _) in enumerate(spans):
+            while stack and self._ends[stack[-1]] <= start:
+                stack.pop()
+            self._parents.append(stack[-1] if stack else None)
+            stack.append(index)
+
+    def owner(self, offset: int) -> int | None:
+        """Index of the innermost span containing offset, or None."""
+        index: int | None = bisect.bisect_right(self._starts, offset) - 1
+        while index is not None and index >= 0:
+            if offset < self._ends[index]:
+                return index
+            index = self._parents[index]
+        return None
