@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     import mnemo.cli as package
 
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name == "common":
+        if info.name == "common" or info.name.startswith("_"):
             continue
         module = importlib.import_module(f"mnemo.cli.{info.name}")
         register = getattr(module, "register", None)

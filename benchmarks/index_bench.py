@@ -1,0 +1,127 @@
+"""Indexing benchmark: cold index and no-change re-run of real corpora, with peak RSS.
+
+Fetches the corpora from the registries (`npm pack`) into benchmarks/.cache/ and runs the real
+`mnemo index` command under `/usr/bin/time -v`, on a private embedded PostgreSQL (MNEMO_HOME in
+the cache), so each figure is a whole process: model load, parse, embed, write, graph.
+
+    python benchmarks/index_bench.py rxjs --runs 3          # rxjs 7.8.2 src/: 251 .ts files
+    python benchmarks/index_bench.py babylon --runs 1 --rerun 3   # @babylonjs/core: ~3,400 .js files
+    python benchmarks/index_bench.py /path/to/tree
+
+Prints one line per run and the medians. Speed and memory are measured here, never in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+CORPORA = {
+    # name: (npm spec, tarball name, directory inside the package to index)
+    "rxjs": ("rxjs@7.8.2", "rxjs-7.8.2.tgz", "src"),
+    "babylon": ("@babylonjs/core@9.35.0", "babylonjs-core-9.35.0.tgz", "."),
+    "three": ("three@0.187.0", "three-0.187.0.tgz", "src"),
+    "zod": ("zod@4.6.7", "zod-4.6.7.tgz", "src"),
+}
+
+
+def fetch(name: str) -> Path:
+    """Download and unpack an npm package once; return the directory to index."""
+    spec, tarball, sub = CORPORA[name]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    target = CACHE / name
+    if not (target / "package").is_dir():
+        if not (CACHE / tarball).exists():
+            subprocess.run(["npm", "pack", spec, "--silent"], cwd=CACHE, check=True, stdout=subprocess.DEVNULL)
+        target.mkdir(exist_ok=True)
+        with tarfile.open(CACHE / tarball) as tar:
+            tar.extractall(target, filter="data")
+    return (target / "package" / sub).resolve()
+
+
+def run_index(root: Path, repository: str, env: dict[str, str], *, full: bool) -> dict:
+    cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "mnemo", "index", str(root), "-r", repository,
+           "--json", "--no-progress"]
+    if full:
+        cmd.append("--full")
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"mnemo index failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    summary = json.loads(proc.stdout)
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", proc.stderr).group(1)
+    parts = [float(p) for p in wall.split(":")]
+    process_wall = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+    summary["process_wall_s"] = process_wall
+    summary["process_peak_rss_mb"] = rss_kb / 1024
+    return summary
+
+
+def line(label: str, s: dict) -> str:
+    model_s = s["embed_s"] + s["model_load_s"]
+    return (
+        f"{label:<12} wall {s['process_wall_s']:6.1f} s (in-run {s['wall_s']:6.1f} s)  files {s['files_seen']:5d} "
+        f"indexed {s['files_indexed']:5d} unchanged {s['files_unchanged']:5d} failed {s['files_failed']:3d}  "
+        f"chunks {s['chunks_written']:6d}  {s['chunks_written'] / max(s['wall_s'], 1e-9):6.1f} chunks/s  "
+        f"model {100 * model_s / max(s['wall_s'], 1e-9):4.1f}% (load {s['model_load_s']:.1f} s)  "
+        f"graph {s['graph_s']:.1f} s  peak RSS {s['process_peak_rss_mb']:.0f} MB"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", help=f"one of {', '.join(CORPORA)} or a directory")
+    ap.add_argument("--runs", type=int, default=3, help="cold (--full) runs")
+    ap.add_argument("--rerun", type=int, default=3, help="no-change re-runs after the cold runs")
+    ap.add_argument("--keep-db", action="store_true", help="reuse the benchmark database between invocations")
+    args = ap.parse_args()
+
+    root = fetch(args.corpus) if args.corpus in CORPORA else Path(args.corpus).resolve()
+    home = CACHE / "mnemo-home"
+    if not args.keep_db and home.exists():
+        subprocess.run([sys.executable, "-m", "mnemo", "db", "stop"], env={**os.environ, "MNEMO_HOME": str(home)},
+                       capture_output=True)
+        shutil.rmtree(home)
+    home.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "MNEMO_HOME": str(home)}
+    env.pop("MNEMO_DATABASE_URL", None)
+    repository = f"bench-{Path(args.corpus).name}"
+    print(f"corpus {root}  ({os.cpu_count()} CPUs)")
+    cold = []
+    for i in range(args.runs):
+        s = run_index(root, repository, env, full=True)
+        cold.append(s)
+        print(line(f"cold #{i + 1}", s), flush=True)
+    warm = []
+    for i in range(args.rerun):
+        s = run_index(root, repository, env, full=False)
+        warm.append(s)
+        print(line(f"no-change #{i + 1}", s), flush=True)
+
+    def med(runs: list[dict], key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
+    if cold:
+        print(
+            f"MEDIAN cold ({len(cold)} runs): wall {med(cold, 'process_wall_s'):.1f} s, chunks {med(cold, 'chunks_written'):.0f}, "
+            f"{statistics.median(r['chunks_written'] / r['wall_s'] for r in cold):.1f} chunks/s, model share "
+            f"{statistics.median(100 * (r['embed_s'] + r['model_load_s']) / r['wall_s'] for r in cold):.1f}%, "
+            f"peak RSS {med(cold, 'process_peak_rss_mb'):.0f} MB"
+        )
+    if warm:
+        print(f"MEDIAN no-change ({len(warm)} runs): wall {med(warm, 'process_wall_s'):.2f} s, "
+              f"peak RSS {med(warm, 'process_peak_rss_mb'):.0f} MB")
+    subprocess.run([sys.executable, "-m", "mnemo", "db", "stop"], env=env, capture_output=True)
+
+
+if __name__ == "__main__":
+    main()

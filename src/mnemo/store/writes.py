@@ -1,0 +1,269 @@
+"""What the indexer reads and writes: repositories, per-file state, one transaction per file,
+runs and their errors.
+
+Every function takes an open psycopg connection; the caller decides the transaction
+boundaries except `write_file`, `record_failed_file` and `remove_files`, which are each one
+transaction of their own — the unit of atomicity the pipeline promises.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import psycopg
+
+from mnemo.models import ParsedFile, SourceFile
+from mnemo.store.vector_index import ensure_vector_index
+
+
+@dataclass(frozen=True)
+class Repository:
+    id: int
+    name: str
+    root: str
+    model: str
+    dimension: int
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the database knows of one file, enough to decide whether to re-index it."""
+
+    content_hash: str | None
+    failed_hash: str | None
+    status: str
+    last_error: str | None
+
+
+def try_lock_repository(conn: psycopg.Connection, name: str) -> bool:
+    """Take the session-level advisory lock that makes index runs on one repository exclusive.
+
+    Held until the connection closes, so a killed process releases it with its connection.
+    """
+    row = conn.execute("SELECT pg_try_advisory_lock(hashtextextended('mnemo.index:' || %s, 0))", (name,)).fetchone()
+    return bool(row[0])
+
+
+def lock_repository(conn: psycopg.Connection, name: str) -> None:
+    """Wait for the repository's index lock."""
+    conn.execute("SELECT pg_advisory_lock(hashtextextended('mnemo.index:' || %s, 0))", (name,))
+
+
+def repository_by_name(conn: psycopg.Connection, name: str) -> Repository | None:
+    row = conn.execute(
+        "SELECT id, name, root, model, dimension FROM repositories WHERE name = %s", (name,)
+    ).fetchone()
+    return Repository(*row) if row else None
+
+
+def create_repository(conn: psycopg.Connection, name: str, root: str, model: str, dimension: int) -> Repository:
+    with conn.transaction():
+        row = conn.execute(
+            "INSERT INTO repositories (name, root, model, dimension) VALUES (%s, %s, %s, %s) RETURNING id",
+            (name, root, model, dimension),
+        ).fetchone()
+        ensure_vector_index(conn, dimension)
+    return Repository(row[0], name, root, model, dimension)
+
+
+def reset_repository(conn: psycopg.Connection, repo: Repository, *, root: str, model: str, dimension: int) -> Repository:
+    """The clean slate of a full re-index: drop the repository's files and chunks (and, through
+    foreign keys, everything derived from them), keep its runs, record the model now in use."""
+    with conn.transaction():
+        conn.execute("DELETE FROM files WHERE repository_id = %s", (repo.id,))
+        conn.execute(
+            "UPDATE repositories SET root = %s, model = %s, dimension = %s, updated_at = now() WHERE id = %s",
+            (root, model, dimension, repo.id),
+        )
+        ensure_vector_index(conn, dimension)
+    return Repository(repo.id, repo.name, root, model, dimension)
+
+
+def update_root(conn: psycopg.Connection, repo: Repository, root: str) -> Repository:
+    if repo.root != root:
+        with conn.transaction():
+            conn.execute("UPDATE repositories SET root = %s, updated_at = now() WHERE id = %s", (root, repo.id))
+    return Repository(repo.id, repo.name, root, repo.model, repo.dimension)
+
+
+def file_states(conn: psycopg.Connection, repository_id: int) -> dict[str, FileState]:
+    """Path → state for every file of the repository: O(files) small tuples, never chunks."""
+    rows = conn.execute(
+        "SELECT path, content_hash, failed_hash, status, last_error FROM files WHERE repository_id = %s",
+        (repository_id,),
+    )
+    return {path: FileState(*rest) for path, *rest in rows}
+
+
+_CHUNK_COLUMNS = (
+    "repository_id, file_id, path, language, kind, name, qualified_name, signature, docstring, "
+    "source, start_line, end_line, metadata, embedding"
+)
+
+
+def write_file(
+    conn: psycopg.Connection,
+    repo: Repository,
+    source: SourceFile,
+    content_hash: str,
+    parsed: ParsedFile,
+    vectors: np.ndarray,
+    *,
+    status: str = "indexed",
+    warning: str | None = None,
+) -> int:
+    """Replace the file's rows with `parsed`, in ONE transaction. Returns the file's id.
+
+    Either the file's new chunks are all stored, or (on any error, re-raised) the previous
+    state is left exactly as it was.
+    """
+    if len(vectors) != len(parsed.chunks):
+        raise ValueError(f"{source.rel_path}: {len(parsed.chunks)} chunks but {len(vectors)} vectors")
+    with conn.transaction():
+        file_id = conn.execute(
+            """
+            INSERT INTO files (repository_id, path, language, content_hash, failed_hash, size_bytes, status,
+                               last_error, imports, exports, module_calls, chunk_count, indexed_at)
+            VALUES (%s, %s, %s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, now())
+            ON CONFLICT (repository_id, path) DO UPDATE SET
+                language = EXCLUDED.language, content_hash = EXCLUDED.content_hash, failed_hash = NULL,
+                size_bytes = EXCLUDED.size_bytes, status = EXCLUDED.status, last_error = EXCLUDED.last_error,
+                imports = EXCLUDED.imports, exports = EXCLUDED.exports, module_calls = EXCLUDED.module_calls,
+                chunk_count = EXCLUDED.chunk_count, indexed_at = now()
+            RETURNING id
+            """,
+            (
+                repo.id, source.rel_path, source.language, content_hash, source.size, status, warning,
+                _json([i.to_json() for i in parsed.imports]),
+                _json([e.to_json() for e in parsed.exports]),
+                _json([c.to_json() for c in parsed.module_calls]),
+                len(parsed.chunks),
+            ),
+        ).fetchone()[0]
+        conn.execute("DELETE FROM chunks WHERE file_id = %s", (file_id,))
+        if parsed.chunks:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [
+                        (
+                            repo.id, file_id, source.rel_path, source.language, c.kind, c.name, c.qualified_name,
+                            c.signature, c.docstring, c.source, c.start_line, c.end_line,
+                            _json(c.metadata()), vector,
+                        )
+                        for c, vector in zip(parsed.chunks, vectors)
+                    ],
+                )
+    return file_id
+
+
+def record_failed_file(
+    conn: psycopg.Connection, repo: Repository, source: SourceFile, content_hash: str, error: str
+) -> None:
+    """Mark a file failed, in one transaction. Chunks stored from an earlier good version stay
+    (nothing already stored is lost); `failed_hash` lets the next run skip the same bad content."""
+    with conn.transaction():
+        conn.execute(
+            """
+            INSERT INTO files (repository_id, path, language, content_hash, failed_hash, size_bytes, status, last_error)
+            VALUES (%s, %s, %s, NULL, %s, %s, 'failed', %s)
+            ON CONFLICT (repository_id, path) DO UPDATE SET
+                failed_hash = EXCLUDED.failed_hash, status = 'failed', last_error = EXCLUDED.last_error,
+                indexed_at = now()
+            """,
+            (repo.id, source.rel_path, source.language, content_hash, source.size, error),
+        )
+
+
+def remove_files(conn: psycopg.Connection, repository_id: int, paths: Sequence[str]) -> int:
+    """Delete files gone from disk, with their chunks, in one transaction."""
+    if not paths:
+        return 0
+    with conn.transaction():
+        cur = conn.execute(
+            "DELETE FROM files WHERE repository_id = %s AND path = ANY(%s)", (repository_id, list(paths))
+        )
+    return cur.rowcount
+
+
+def start_run(conn: psycopg.Connection, repository_id: int, mode: str, options: dict[str, Any]) -> int:
+    """Record a run as 'running'; runs left 'running' by a killed process become 'interrupted'.
+
+    Call it while holding the repository's lock: then no other run can really be running.
+    """
+    with conn.transaction():
+        conn.execute(
+            "UPDATE index_runs SET status = 'interrupted', finished_at = now() "
+            "WHERE repository_id = %s AND status = 'running'",
+            (repository_id,),
+        )
+        row = conn.execute(
+            "INSERT INTO index_runs (repository_id, mode, options) VALUES (%s, %s, %s) RETURNING id",
+            (repository_id, mode, _json(options)),
+        ).fetchone()
+    return row[0]
+
+
+def add_error(
+    conn: psycopg.Connection,
+    run_id: int,
+    repository_id: int,
+    path: str,
+    message: str,
+    *,
+    line: int | None = None,
+    column: int | None = None,
+    severity: str = "error",
+) -> None:
+    with conn.transaction():
+        conn.execute(
+            "INSERT INTO index_errors (run_id, repository_id, path, line, col, severity, message) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (run_id, repository_id, path, line, column, severity, message),
+        )
+
+
+def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: dict[str, int]) -> None:
+    columns = ("files_seen", "files_indexed", "files_unchanged", "files_removed", "files_failed", "chunks_written")
+    with conn.transaction():
+        conn.execute(
+            "UPDATE index_runs SET status = %s, finished_at = now(), "
+            + ", ".join(f"{c} = %s" for c in columns)
+            + " WHERE id = %s",
+            (status, *(counts.get(c, 0) for c in columns), run_id),
+        )
+        conn.execute(
+            "UPDATE repositories SET last_indexed_at = now(), updated_at = now() "
+            "WHERE id = (SELECT repository_id FROM index_runs WHERE id = %s)",
+            (run_id,),
+        )
+
+
+def list_repositories(conn: psycopg.Connection) -> list[dict[str, Any]]:
+    """Every repository with its counts, for `mnemo repos`."""
+    rows = conn.execute(
+        """
+        SELECT r.name, r.root, r.model, r.dimension, r.created_at, r.last_indexed_at,
+               (SELECT count(*) FROM files f WHERE f.repository_id = r.id) AS files,
+               (SELECT count(*) FROM files f WHERE f.repository_id = r.id AND f.status = 'failed') AS failed,
+               (SELECT count(*) FROM chunks c WHERE c.repository_id = r.id) AS chunks
+        FROM repositories r ORDER BY r.name
+        """
+    )
+    names = [d.name for d in rows.description]
+    return [dict(zip(names, row)) for row in rows]
+
+
+def delete_repository(conn: psycopg.Connection, name: str) -> bool:
+    with conn.transaction():
+        cur = conn.execute("DELETE FROM repositories WHERE name = %s", (name,))
+    return cur.rowcount > 0
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
