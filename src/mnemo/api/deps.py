@@ -1,0 +1,56 @@
+"""What routes share: the database, the repository named in the path, input limits.
+
+Limits are declared once here so every endpoint refuses oversized work the same way (422 with
+the parameter named): a graph depth over 5 or a limit over 500 could make one request walk a
+whole large repository and starve the others on a small server.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Path, Query, Request
+
+from mnemo.api import queries
+from mnemo.api.errors import ApiError
+from mnemo.store.db import Database
+
+MAX_LIMIT = 500
+MAX_DEPTH = 5
+MAX_QUERY_BYTES = 10 * 1024
+MAX_NAME = 300
+MAX_PATH = 4096
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"how many items, 1–{MAX_LIMIT}")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Depth = Annotated[int, Query(ge=1, le=MAX_DEPTH, description=f"hops, 1–{MAX_DEPTH}")]
+RepoName = Annotated[str, Path(min_length=1, max_length=MAX_NAME, description="repository name")]
+SymbolName = Annotated[
+    str, Query(min_length=1, max_length=MAX_NAME, description="a name, a qualified name (Class.method) or a node id")
+]
+
+
+def database(request: Request) -> Database:
+    return request.app.state.database
+
+
+def resolve_repository(db: Database, name: str) -> dict[str, Any]:
+    """The repository row for `name`, or 404 naming the repositories that exist."""
+    with db.connect() as conn:
+        row = queries.repository_by_name(conn, name)
+        if row is None:
+            known = queries.repository_names(conn)
+    if row is None:
+        hint = f"; known: {', '.join(known)}" if known else "; none is indexed yet (POST /api/index)"
+        raise ApiError(404, f"unknown repository {name!r}{hint}")
+    return row
+
+
+def check_query_text(text: str, field: str = "q") -> str:
+    """Refuse blank or oversized query text (bytes, not characters: the limit protects memory)."""
+    if not text.strip():
+        raise ApiError(422, f"{field}: must not be blank")
+    size = len(text.encode("utf-8"))
+    if size > MAX_QUERY_BYTES:
+        raise ApiError(422, f"{field}: {size} bytes is over the {MAX_QUERY_BYTES}-byte limit")
+    return text

@@ -1,0 +1,172 @@
+"""Read-only views the API needs that no stage offers: repository statistics, one chunk with
+its file, indexing runs and their errors, metric distributions.
+
+They live here rather than in store/reads.py because that module belongs to the search stage;
+each query is a single SELECT over the schema's tables (0001_core, 0002_graph), so a schema
+change shows up in tests/api at once. Every function takes an open connection, so one request
+uses one connection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+REPOSITORY_COLUMNS = "id, name, root, model, dimension, created_at, updated_at, last_indexed_at"
+
+
+def _rows(conn: psycopg.Connection, sql: str, params: tuple | dict = ()) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(sql, params)
+        return list(cur.fetchall())
+
+
+def _row(conn: psycopg.Connection, sql: str, params: tuple | dict = ()) -> dict[str, Any] | None:
+    rows = _rows(conn, sql, params)
+    return rows[0] if rows else None
+
+
+def has_table(conn: psycopg.Connection, name: str) -> bool:
+    return bool(conn.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()[0])
+
+
+def repository_by_name(conn: psycopg.Connection, name: str) -> dict[str, Any] | None:
+    return _row(conn, f"SELECT {REPOSITORY_COLUMNS} FROM repositories WHERE name = %s", (name,))
+
+
+def repository_names(conn: psycopg.Connection, limit: int = 20) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM repositories ORDER BY name LIMIT %s", (limit,))]
+
+
+def repositories_with_stats(conn: psycopg.Connection, name: str | None = None) -> list[dict[str, Any]]:
+    """Each repository with counts of files (by status), chunks, graph nodes and edges, and its
+    last run — what the UI's dropdown and the repositories endpoint show."""
+    graph_cols = (
+        ", (SELECT count(*) FROM graph_nodes n WHERE n.repository_id = r.id) AS nodes"
+        ", (SELECT count(*) FROM graph_edges e WHERE e.repository_id = r.id AND e.dst IS NOT NULL) AS edges"
+        ", (SELECT g.built_at FROM graph_builds g WHERE g.repository_id = r.id) AS graph_built_at"
+        if has_table(conn, "graph_nodes")
+        else ", NULL::bigint AS nodes, NULL::bigint AS edges, NULL::timestamptz AS graph_built_at"
+    )
+    where = "WHERE r.name = %s" if name is not None else ""
+    rows = _rows(
+        conn,
+        f"""
+        SELECT r.id, r.name, r.root, r.model, r.dimension, r.created_at, r.updated_at, r.last_indexed_at,
+               (SELECT count(*) FROM files f WHERE f.repository_id = r.id) AS files,
+               (SELECT count(*) FROM files f WHERE f.repository_id = r.id AND f.status = 'failed') AS files_failed,
+               (SELECT count(*) FROM files f WHERE f.repository_id = r.id AND f.status = 'partial') AS files_partial,
+               (SELECT count(*) FROM chunks c WHERE c.repository_id = r.id) AS chunks
+               {graph_cols},
+               (SELECT jsonb_build_object('id', ir.id, 'status', ir.status, 'mode', ir.mode,
+                                          'started_at', ir.started_at, 'finished_at', ir.finished_at,
+                                          'files_failed', ir.files_failed)
+                  FROM index_runs ir WHERE ir.repository_id = r.id
+                 ORDER BY ir.started_at DESC, ir.id DESC LIMIT 1) AS last_run
+          FROM repositories r {where}
+         ORDER BY r.name
+        """,
+        (name,) if name is not None else (),
+    )
+    for row in rows:
+        row["languages"] = {}
+    if rows:
+        ids = [r["id"] for r in rows]
+        langs = _rows(
+            conn,
+            "SELECT repository_id, language, count(*) AS n FROM files WHERE repository_id = ANY(%s) "
+            "GROUP BY repository_id, language ORDER BY n DESC",
+            (ids,),
+        )
+        by_id = {r["id"]: r for r in rows}
+        for lang in langs:
+            by_id[lang["repository_id"]]["languages"][lang["language"]] = lang["n"]
+    return rows
+
+
+CHUNK_COLUMNS = (
+    "c.id, c.repository_id, r.name AS repository, c.file_id, c.path, c.language, c.kind, c.name, "
+    "c.qualified_name, c.signature, c.docstring, c.start_line, c.end_line, c.metadata"
+)
+
+
+def chunk(conn: psycopg.Connection, chunk_id: int, *, with_source: bool = True) -> dict[str, Any] | None:
+    """One chunk with its source, as stored at indexing time (never read from disk)."""
+    source = ", c.source" if with_source else ""
+    return _row(
+        conn,
+        f"SELECT {CHUNK_COLUMNS}{source}, f.status AS file_status, f.indexed_at "
+        "FROM chunks c JOIN repositories r ON r.id = c.repository_id JOIN files f ON f.id = c.file_id "
+        "WHERE c.id = %s",
+        (chunk_id,),
+    )
+
+
+def file_chunks(conn: psycopg.Connection, repository_id: int, path: str, limit: int) -> list[dict[str, Any]]:
+    return _rows(
+        conn,
+        f"SELECT {CHUNK_COLUMNS} FROM chunks c JOIN repositories r ON r.id = c.repository_id "
+        "WHERE c.repository_id = %s AND c.path = %s ORDER BY c.start_line, c.id LIMIT %s",
+        (repository_id, path, limit),
+    )
+
+
+def files(
+    conn: psycopg.Connection, repository_id: int, *, status: str | None, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    where = "AND status = %(status)s" if status else ""
+    return _rows(
+        conn,
+        "SELECT id, path, language, size_bytes, status, last_error, chunk_count, indexed_at FROM files "
+        f"WHERE repository_id = %(repo)s {where} ORDER BY path LIMIT %(limit)s OFFSET %(offset)s",
+        {"repo": repository_id, "status": status, "limit": limit, "offset": offset},
+    )
+
+
+RUN_COLUMNS = (
+    "id, repository_id, mode, status, started_at, finished_at, files_seen, files_indexed, "
+    "files_unchanged, files_removed, files_failed, chunks_written, options"
+)
+
+
+def runs(conn: psycopg.Connection, repository_id: int | None, limit: int) -> list[dict[str, Any]]:
+    """The last runs, newest first, each with its count of errors and warnings."""
+    where = "WHERE ir.repository_id = %(repo)s" if repository_id is not None else ""
+    return _rows(
+        conn,
+        f"""
+        SELECT ir.{RUN_COLUMNS.replace(', ', ', ir.')}, r.name AS repository,
+               extract(epoch FROM (coalesce(ir.finished_at, now()) - ir.started_at)) AS duration_s,
+               (SELECT count(*) FROM index_errors e WHERE e.run_id = ir.id AND e.severity = 'error') AS errors,
+               (SELECT count(*) FROM index_errors e WHERE e.run_id = ir.id AND e.severity = 'warning') AS warnings
+          FROM index_runs ir JOIN repositories r ON r.id = ir.repository_id {where}
+         ORDER BY ir.started_at DESC, ir.id DESC LIMIT %(limit)s
+        """,
+        {"repo": repository_id, "limit": limit},
+    )
+
+
+def run(conn: psycopg.Connection, run_id: int) -> dict[str, Any] | None:
+    rows = _rows(
+        conn,
+        f"""
+        SELECT ir.{RUN_COLUMNS.replace(', ', ', ir.')}, r.name AS repository,
+               extract(epoch FROM (coalesce(ir.finished_at, now()) - ir.started_at)) AS duration_s,
+               (SELECT count(*) FROM index_errors e WHERE e.run_id = ir.id AND e.severity = 'error') AS errors,
+               (SELECT count(*) FROM index_errors e WHERE e.run_id = ir.id AND e.severity = 'warning') AS warnings
+          FROM index_runs ir JOIN repositories r ON r.id = ir.repository_id WHERE ir.id = %s
+        """,
+        (run_id,),
+    )
+    return rows[0] if rows else None
+
+
+def run_errors(conn: psycopg.Connection, run_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
+    return _rows(
+        conn,
+        "SELECT id, path, line, col, severity, message, created_at FROM index_errors "
+        "WHERE run_id = %s ORDER BY severity, path, line NULLS FIRST, id LIMIT %s OFFSET %s",
+        (run_id, limit, offset),
+    )

@@ -1,0 +1,4 @@
+"""Placeholder until the metrics stage lands."""
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api")

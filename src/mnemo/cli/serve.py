@@ -1,0 +1,78 @@
+"""`mnemo serve`: the REST API under /api and the web UI at /, on the CLI's database."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from mnemo.cli.common import EXIT_OK, CommandError, add_database_option, open_database
+from mnemo import config
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve the REST API (/api, docs at /api/docs) and the web UI (/)",
+        description=(
+            "Serve the REST API under /api (OpenAPI docs at /api/docs) and the web UI at /, on the "
+            "same database the other commands use. On a host other than loopback, MNEMO_API_TOKEN "
+            "must be set; requests that change data then need 'Authorization: Bearer <token>'."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=3002, help="port (default: 3002)")
+    parser.add_argument(
+        "--index-root",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="allow POST /api/index only inside DIR (repeatable); default: any existing directory",
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="accept this Host header besides loopback names (e.g. behind a local reverse proxy)",
+    )
+    parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    add_database_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mnemo.api import create_app, is_loopback_host
+    from mnemo.api.security import InsecureServer
+
+    if not 0 < args.port < 65536:
+        raise CommandError(f"--port must be between 1 and 65535, not {args.port}")
+    token = config.api_token()
+    loopback = is_loopback_host(args.host)
+    if not loopback and not token:
+        raise CommandError(
+            f"refusing to listen on {args.host} without a token: set MNEMO_API_TOKEN "
+            "(clients then send 'Authorization: Bearer <token>'), or use --host 127.0.0.1"
+        )
+    roots = None
+    if args.index_root:
+        roots = [p.expanduser().resolve() for p in args.index_root]
+        for root in roots:
+            if not root.is_dir():
+                raise CommandError(f"--index-root {root}: not a directory")
+    database = open_database(args)
+    try:
+        app = create_app(database, token=token, loopback_only=loopback, index_roots=roots, extra_hosts=args.allow_host)
+    except InsecureServer as exc:
+        raise CommandError(str(exc)) from exc
+
+    import uvicorn
+
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"mnemo: serving the UI at http://{shown}:{args.port}/ and the API docs at http://{shown}:{args.port}/api/docs",
+          flush=True)
+    if token:
+        print("mnemo: requests that change data need 'Authorization: Bearer $MNEMO_API_TOKEN'", flush=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.log_level == "debug")
+    return EXIT_OK
