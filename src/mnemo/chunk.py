@@ -6,8 +6,10 @@ here are generic:
 
 - A definition's span grows to the wrappers around it (`export`, a single-declarator `const`,
   Python's decorated_definition) and to decorators written as its preceding siblings.
-- Nesting decides the rest: inside a class → qualified `Class.name` (a function there becomes a
-  method); inside a function or method → not a chunk (its calls belong to the enclosing one).
+- Nesting decides the rest: inside a class (or interface, enum) → qualified `Class.name` (a
+  function there becomes a method); inside a function or method → not a chunk (its calls
+  belong to the enclosing one). A `@receiver` capture (Go receivers, Rust impl blocks) names
+  the parent of a definition written outside its type.
 - Every call and decision point belongs to the innermost chunk containing it; those outside
   every chunk are the module's.
 """
@@ -101,12 +103,13 @@ class _Definition:
 
 @dataclass(frozen=True)
 class _Candidate:
-    """One `@definition.<kind>` match: the declaration node, its name and its body."""
+    """One `@definition.<kind>` match: the declaration node, its name, body and receiver type."""
 
     kind: str
     node: Node
     name: Node
     body: Node | None
+    receiver: str | None
 
 
 @dataclass
@@ -123,8 +126,16 @@ class _DefinitionQuery:
         kind = next((key[len(_DEFINITION_PREFIX) :] for key in captures if key.startswith(_DEFINITION_PREFIX)), None)
         if kind is not None:
             body = captures.get("body")
-            node = captures[_DEFINITION_PREFIX + kind][0]
-            self.candidates.append(_Candidate(kind, node, captures["name"][0], body[0] if body else None))
+            receiver = captures.get("receiver")
+            self.candidates.append(
+                _Candidate(
+                    kind=kind,
+                    node=captures[_DEFINITION_PREFIX + kind][0],
+                    name=captures["name"][0],
+                    body=body[0] if body else None,
+                    receiver=text(receiver[0]) if receiver else None,
+                )
+            )
         elif "wrapper" in captures:
             self.wrappers[captures["wrapped"][0].id] = captures["wrapper"][0]
         elif "decorator" in captures:
@@ -159,13 +170,13 @@ def _definitions(
         while stack and stack[-1][0] <= first.start_byte:
             stack.pop()
         parent = stack[-1][1] if stack else None
-        dropped = bool(stack) and (parent is None or parent.chunk.kind != "class")
+        dropped = bool(stack) and (parent is None or parent.chunk.kind in _FUNCTION_KINDS)
         definition = None if dropped else _definition(candidate, first, last, parent, found, source)
         if definition is not None:
             chunk = definition.chunk
             chunk.signature = _signature(source, first, candidate, decorator_spans)
             chunk.exported = candidate.name.start_byte in public or (
-                parent is None and chunk.name in exported_locals
+                chunk.parent is None and chunk.name in exported_locals
             )
             definitions.append(definition)
         stack.append((last.end_byte, definition))
@@ -189,17 +200,18 @@ def _definition(
     kind = candidate.kind
     if parent is not None and kind == "function":
         kind = "method"  # e.g. a Python def in a class body
+    parent_name = parent.chunk.qualified_name if parent else candidate.receiver
     owned = found.owned.get(candidate.node.id, {})
     start_line = first.start_point.row + 1
     chunk = Chunk(
         kind=kind,
         name=name,
-        qualified_name=f"{parent.chunk.qualified_name}.{name}" if parent else name,
+        qualified_name=f"{parent_name}.{name}" if parent_name else name,
         start_line=start_line,
         end_line=_end_line(last),
         source=source[first.start_byte : last.end_byte].decode("utf-8", errors="replace"),
         docstring=_docstring(owned, first, found.comments),
-        parent=parent.chunk.qualified_name if parent else None,
+        parent=parent_name,
         bases=[text(node) for node in owned.get("base", [])],
         implements=[text(node) for node in owned.get("implements", [])],
     )
@@ -244,8 +256,8 @@ def _docstring(owned: Captures, first: Node, comments: set[int]) -> str | None:
     block: list[Node] = []
     below = first
     while (comment := below.prev_named_sibling) is not None and comment.id in comments:
-        if comment.end_point.row < below.start_point.row - 1 or _is_trailing(comment):
-            break
+        if _end_line(comment) < below.start_point.row or _is_trailing(comment):
+            break  # a blank line in between, or the comment ends a line of code
         block.append(comment)
         below = comment
     cleaned = "\n".join(_clean_comment(text(comment)) for comment in reversed(block)).strip()
@@ -255,7 +267,10 @@ def _docstring(owned: Captures, first: Node, comments: set[int]) -> str | None:
 def _is_trailing(comment: Node) -> bool:
     """True for a comment at the end of a code line (`x = 1  // note`): not a doc comment."""
     previous = comment.prev_sibling
-    return previous is not None and previous.end_point.row == comment.start_point.row
+    if previous is None:
+        return False
+    row, column = previous.end_point  # a line comment may end at column 0 of the next line
+    return row == comment.start_point.row and column > 0
 
 
 def _clean_comment(raw: str) -> str:

@@ -20,10 +20,10 @@ from mnemo.models import Call, Export, Import, ImportedName
 
 Captures = dict[str, list[Node]]
 
-# An identifier/member chain such as `a.b`, `this`, `this.#cache`, `$el`. Anything else left of
-# a call's last member access (a call, an index, a cast) is not a usable qualifier.
+# An identifier/member chain such as `a.b`, `this`, `this.#cache`, `$el`, `std::fs`. Anything
+# else left of a call's last member access (a call, an index, a cast) is not a usable qualifier.
 _NAME = r"(?:[^\W\d]|\$)[\w$]*"
-_CHAIN = re.compile(rf"#?{_NAME}(?:\.#?{_NAME})*")
+_CHAIN = re.compile(rf"#?{_NAME}(?:(?:\.|::)#?{_NAME})*")
 _SPACE = re.compile(r"\s+")
 
 
@@ -81,7 +81,10 @@ def find_calls(grammar: Grammar, root: Node) -> list[CallSite]:
 
 
 def normalize_qualifier(raw: str) -> str | None:
-    """`a?.b` → "a.b", `this.x!` → "this.x", line breaks in a chain removed; None if not a chain."""
+    """`a?.b` → "a.b", `this.x!` → "this.x", line breaks in a chain removed; None if not a chain.
+
+    Paths keep the language's separator: Rust's `std::fs::read()` has qualifier "std::fs".
+    """
     qualifier = _SPACE.sub("", raw).replace("?.", ".").replace("!.", ".").rstrip("!")
     return qualifier if _CHAIN.fullmatch(qualifier) else None
 
