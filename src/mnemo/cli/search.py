@@ -1,0 +1,137 @@
+"""`mnemo search "QUERY"`: hybrid code search from the command line.
+
+Human output, one block per result:
+
+    src/api/client.py:40-62  function  Client.retry_request  0.0325
+        44 │ for attempt in range(retries):
+        45 │     time.sleep(backoff * 2 ** attempt)
+
+`--explain` adds each result's lexical rank, vector rank and fused score. `--json` prints a list
+of objects (repository, file_path, start_line, end_line, name, qualified_name, kind, language,
+score, snippet, …). Matched words are bold only when stdout is a terminal, so pipes and files get
+plain text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from mnemo.cli.common import EXIT_OK, add_database_option, add_json_option, open_database, print_json
+
+BOLD, RESET = "\x1b[1m", "\x1b[0m"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from mnemo.models import KINDS
+    from mnemo.search import MAX_LIMIT, MODES
+
+    p = subparsers.add_parser(
+        "search",
+        help="find code by words or identifiers (hybrid lexical + vector)",
+        description=(
+            "Find the code that does X. Ask in words (\"retry a request with backoff\") or by "
+            "identifier (parseConfig, user_id, QuerySet.filter). Hybrid mode fuses full-text and "
+            "embedding search; the query is embedded with the repositories' own model."
+        ),
+        epilog="Exit codes: 0 success (also when nothing matches), 2 unknown repository, empty index, bad option.",
+    )
+    p.add_argument("query", help="what to look for: words, or an identifier")
+    p.add_argument(
+        "-r", "--repository", action="append", metavar="NAME",
+        help="search this repository (repeat or comma-separate for several; default: all, which must share a model)",
+    )
+    p.add_argument("-n", "--limit", type=_limit(MAX_LIMIT), default=10, help="results to show (default 10)")
+    p.add_argument("--mode", choices=MODES, default="hybrid", help="hybrid (default), lexical or vector")
+    p.add_argument("--language", action="append", metavar="LANG", help="only this language (e.g. python, typescript)")
+    p.add_argument("--kind", action="append", metavar="KIND", help=f"only this kind: {', '.join(KINDS)}")
+    p.add_argument(
+        "--path", metavar="GLOB", dest="path_glob",
+        help="only paths matching this glob (`*.py`, `src/**/test_*`, or a directory such as `src/api`)",
+    )
+    p.add_argument("--explain", action="store_true", help="show each result's lexical rank, vector rank and fused score")
+    add_json_option(p)
+    add_database_option(p)
+    p.set_defaults(handler=run)
+
+
+def _limit(maximum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if not 1 <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"must be from 1 to {maximum}")
+        return value
+
+    return parse
+
+
+def run(args: argparse.Namespace) -> int:
+    from mnemo.search import search
+
+    database = open_database(args)
+    results = search(
+        database,
+        args.query,
+        repositories=args.repository,
+        mode=args.mode,
+        limit=args.limit,
+        language=args.language,
+        kind=args.kind,
+        path_glob=args.path_glob,
+        explain=args.explain,
+    )
+    if args.json:
+        print_json([r.to_json(explain=args.explain) for r in results])
+        return EXIT_OK
+    if not results:
+        print(f"no results for {args.query!r}", file=sys.stderr)
+        return EXIT_OK
+    bold = sys.stdout.isatty()
+    show_repo = len({r.repository for r in results}) > 1
+    out = []
+    for r in results:
+        where = f"{r.file_path}:{r.start_line}-{r.end_line}"
+        head = f"{_b(where, bold)}  {r.kind}  {r.qualified_name}  {r.score:.4f}"
+        if show_repo:
+            head += f"  [{r.repository}]"
+        out.append(head)
+        if args.explain:
+            out.append("    " + explain_line(r, args.mode))
+        out.extend(snippet_lines(r, bold))
+        out.append("")
+    sys.stdout.write("\n".join(out))
+    return EXIT_OK
+
+
+def explain_line(r, mode: str) -> str:
+    """`lexical #3 (score 1.52)  vector #1 (similarity 0.612)  fused 0.0325`."""
+    lex = f"lexical #{r.lexical_rank} (score {r.lexical_score:.3f})" if r.lexical_rank else "lexical -"
+    vec = f"vector #{r.vector_rank} (similarity {r.vector_similarity:.3f})" if r.vector_rank else "vector -"
+    parts = {"lexical": [lex], "vector": [vec]}.get(mode, [lex, vec])
+    label = "fused" if mode == "hybrid" else "score"
+    return "  ".join(parts + [f"{label} {r.score:.4f}"])
+
+
+def snippet_lines(r, bold: bool) -> list[str]:
+    """The snippet with line numbers, matched words in bold when `bold`."""
+    text = r.snippet
+    if bold and r.highlights:
+        pieces, last = [], 0
+        for start, end in sorted(r.highlights):
+            if start < last:
+                continue
+            pieces += [text[last:start], BOLD, text[start:end], RESET]
+            last = end
+        pieces.append(text[last:])
+        text = "".join(pieces)
+    width = len(str(r.snippet_start_line + text.count("\n")))
+    return [
+        f"    {str(r.snippet_start_line + i).rjust(width)} │ {line}" for i, line in enumerate(text.split("\n"))
+    ]
+
+
+def _b(text: str, bold: bool) -> str:
+    return f"{BOLD}{text}{RESET}" if bold else text

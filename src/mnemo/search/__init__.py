@@ -1,0 +1,288 @@
+"""Hybrid code search: "where is the code that does X?".
+
+Public API (used by `mnemo search` and the REST layer):
+
+    search(database, "retry a request with backoff", repositories=["api"], mode="hybrid",
+           limit=10, language=None, kind=None, path_glob=None, explain=False, embedder=None)
+        -> list[SearchResult]
+
+Modes: `lexical` (full-text + names, search.lexical), `vector` (HNSW cosine, search.vector),
+`hybrid` (both, fused by weighted reciprocal rank fusion, search.fusion). Errors a person can
+fix are ConfigError subclasses (the CLI's exit code 2): UnknownRepository, EmptyIndex,
+ModelMismatch, InvalidQuery, InvalidFilter.
+
+Scores: hybrid → the fused RRF score; lexical → the lexical score; vector → cosine similarity.
+Scores order results within one response; they are not comparable across modes or queries.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mnemo.config import ConfigError
+from mnemo.search import fusion
+from mnemo.search.filters import Filters, InvalidFilter, check_kinds, glob_to_regex, normalise_values
+from mnemo.search.lexical import is_exact_name_score, search_lexical
+from mnemo.search.query import QueryPlan, analyse
+from mnemo.search.snippet import make_snippet
+from mnemo.search.vector import search_vector
+from mnemo.store import reads
+from mnemo.store.reads import Repository, UnknownRepository
+
+MODES = ("hybrid", "lexical", "vector")
+MAX_LIMIT = 1000
+MIN_DEPTH = 50  # candidates taken from each list before fusion
+
+__all__ = [
+    "MODES", "SearchResult", "SearchError", "EmptyIndex", "ModelMismatch", "InvalidQuery", "InvalidFilter",
+    "UnknownRepository", "search",
+]
+
+
+class SearchError(ConfigError):
+    """A search that cannot run as asked; the message says why and what to do."""
+
+
+class EmptyIndex(SearchError):
+    """Nothing to search: no repository indexed, or the chosen ones hold no chunks."""
+
+
+class ModelMismatch(SearchError):
+    """The repositories searched together embed with different models (or the given embedder
+    is not the repositories' model): their vectors are not comparable."""
+
+
+class InvalidQuery(SearchError):
+    """An empty query, an unknown mode or an out-of-range limit."""
+
+
+@dataclass
+class SearchResult:
+    """One hit: a definition and where it is. Lines are 1-based and inclusive."""
+
+    repository: str
+    file_path: str  # POSIX, relative to the repository root
+    start_line: int
+    end_line: int
+    name: str
+    qualified_name: str
+    kind: str
+    language: str
+    score: float
+    snippet: str
+    snippet_start_line: int
+    chunk_id: int
+    highlights: list[tuple[int, int]] = field(default_factory=list)  # [start, end) in snippet
+    lexical_rank: int | None = None  # explain only: 1-based rank in the lexical list
+    vector_rank: int | None = None  # explain only: 1-based rank in the vector list
+    lexical_score: float | None = None  # explain only
+    vector_similarity: float | None = None  # explain only: cosine similarity
+
+    def to_json(self, *, explain: bool = False) -> dict[str, Any]:
+        data = asdict(self)
+        data["highlights"] = [list(h) for h in self.highlights]
+        if not explain:
+            for key in ("lexical_rank", "vector_rank", "lexical_score", "vector_similarity"):
+                data.pop(key)
+        return data
+
+
+def search(
+    database: Any,
+    query: str,
+    *,
+    repositories: Sequence[str] | None = None,
+    mode: str = "hybrid",
+    limit: int = 10,
+    language: str | Sequence[str] | None = None,
+    kind: str | Sequence[str] | None = None,
+    path_glob: str | None = None,
+    explain: bool = False,
+    embedder: Any = None,
+) -> list[SearchResult]:
+    """Search the index; see the module docstring.
+
+    `repositories`: names to search (None: all, which must then share one model for vector and
+    hybrid modes). `language`, `kind`: one value, a comma-separated string or a list.
+    `path_glob`: see filters.glob_to_regex. `embedder`: an Embedder to embed the query with
+    (default: `mnemo.embed.load_embedder(repository model)`, cached per process).
+    """
+    if mode not in MODES:
+        raise InvalidQuery(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
+        raise InvalidQuery(f"limit must be an integer from 1 to {MAX_LIMIT}, not {limit!r}")
+    plan = analyse(query)
+    if not plan.text:
+        raise InvalidQuery("empty query: say what you are looking for")
+    kinds = check_kinds(normalise_values(kind))
+    languages = tuple(v.lower() for v in normalise_values(language))
+    path_regex = glob_to_regex(path_glob) if path_glob else None
+    depth = max(MIN_DEPTH, 3 * limit)
+
+    with database.connect(autocommit=True) as conn:
+        repos = _resolve(conn, repositories)
+        filters = Filters(tuple(r.id for r in repos), languages, kinds, path_regex)
+        if mode == "lexical":
+            fused = fusion.single(search_lexical(conn, plan, filters, depth), lexical=True)
+        else:
+            model, dimension = _one_model(repos)
+            query_vector = _QueryEmbedding(plan.text, model, dimension, embedder)
+            query_vector.start()  # embeds while the lexical query runs
+            lexical = search_lexical(conn, plan, filters, depth) if mode == "hybrid" else []
+            vector = search_vector(conn, query_vector.result(), dimension, filters, depth)
+            if mode == "vector":
+                fused = fusion.single(vector, lexical=False)
+            else:
+                weights = fusion.IDENTIFIER_WEIGHTS if plan.is_identifier else fusion.WORDS_WEIGHTS
+                pinned = {cid for cid, score in lexical if is_exact_name_score(score)} if plan.is_identifier else set()
+                fused = fusion.reciprocal_rank_fusion(lexical, vector, weights=weights, pinned=pinned)
+        return _materialise(conn, fused, plan, limit, explain, {r.id: r.name for r in repos})
+
+
+def _resolve(conn: Any, names: Sequence[str] | None) -> list[Repository]:
+    """The repositories to search; EmptyIndex when none of them holds a chunk."""
+    if names is not None:
+        names = [n for n in normalise_values(names)]
+        if not names:
+            names = None
+    repos = reads.get_repositories(conn, names)
+    if not repos:
+        raise EmptyIndex("nothing is indexed yet; run `mnemo index PATH` first")
+    filled = reads.repositories_with_chunks(conn, [r.id for r in repos])
+    if not filled:
+        which = ", ".join(repr(r.name) for r in repos)
+        raise EmptyIndex(
+            f"repository {which} has no indexed chunks; run `mnemo index` on it"
+            if len(repos) == 1
+            else f"repositories {which} have no indexed chunks; run `mnemo index` on them"
+        )
+    return [r for r in repos if r.id in filled]
+
+
+def _one_model(repos: list[Repository]) -> tuple[str, int]:
+    models = {(r.model, r.dimension) for r in repos}
+    if len(models) > 1:
+        listing = "; ".join(f"{r.name}: {r.model} ({r.dimension}-d)" for r in repos)
+        raise ModelMismatch(
+            "these repositories use different embedding models, whose vectors cannot be compared "
+            f"({listing}); search them separately with --repository, or use --mode lexical"
+        )
+    return models.pop()
+
+
+class _QueryEmbedding:
+    """Embeds the query on a worker thread: the model releases the GIL, so the lexical SQL
+    (also GIL-free while waiting on the server) overlaps it instead of following it."""
+
+    def __init__(self, text: str, model: str, dimension: int, embedder: Any) -> None:
+        self._text, self._model, self._dimension, self._embedder = text, model, dimension, embedder
+        self._value: np.ndarray | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="mnemo-query-embedding", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._embed()
+        except BaseException as exc:  # re-raised on the caller's thread
+            self._error = exc
+
+    def _embed(self) -> np.ndarray:
+        embedder = self._embedder
+        if embedder is None:
+            from mnemo.embed import load_embedder
+
+            embedder = load_embedder(self._model)
+        else:
+            from mnemo.embed import canonical_model_name
+
+            if canonical_model_name(embedder.model_name) != canonical_model_name(self._model):
+                raise ModelMismatch(
+                    f"the query embedder is {embedder.model_name!r} but the repositories were indexed with "
+                    f"{self._model!r}"
+                )
+        if int(embedder.dimension) != self._dimension:
+            raise ModelMismatch(
+                f"model {embedder.model_name!r} makes {embedder.dimension}-d vectors but the index holds "
+                f"{self._dimension}-d vectors"
+            )
+        vector = np.asarray(embedder.embed_query(self._text), dtype=np.float32).reshape(-1)
+        if vector.shape != (self._dimension,) or not np.all(np.isfinite(vector)):
+            raise ModelMismatch(f"model {embedder.model_name!r} returned an unusable query vector")
+        return vector
+
+    def result(self) -> np.ndarray:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
+
+
+def _materialise(
+    conn: Any, fused: list[fusion.Fused], plan: QueryPlan, limit: int, explain: bool, repo_names: dict[int, str]
+) -> list[SearchResult]:
+    """Fetch the rows of the best fused ids and keep one result per location: a definition split
+    into parts, or two chunks with the same span, shows once (at its best rank)."""
+    results: list[SearchResult] = []
+    seen: set[tuple[Any, ...]] = set()
+    words = plan.highlight_words()
+    start = 0
+    batch = max(2 * limit, 20)
+    while len(results) < limit and start < len(fused):
+        window = fused[start : start + batch]
+        start += batch
+        rows = conn.execute(
+            """
+            SELECT id, repository_id, path, start_line, end_line, name, qualified_name, kind, language,
+                   source, coalesce((metadata->>'parts')::int, 1) AS parts
+            FROM chunks WHERE id = ANY(%s)
+            """,
+            ([f.chunk_id for f in window],),
+        ).fetchall()
+        by_id = {r[0]: r for r in rows}
+        for f in window:
+            row = by_id.get(f.chunk_id)
+            if row is None:
+                continue  # deleted by a concurrent re-index since the ranking query
+            (chunk_id, repo_id, path, start_line, end_line, name, qname, kind, language, source, parts) = row
+            keys = [("span", repo_id, path, start_line, end_line)]
+            if parts > 1:
+                keys.append(("parts", repo_id, path, kind, qname))
+            if any(k in seen for k in keys):
+                continue
+            seen.update(keys)
+            snip = make_snippet(source, start_line, words)
+            results.append(
+                SearchResult(
+                    repository=repo_names.get(repo_id, str(repo_id)),
+                    file_path=path,
+                    start_line=start_line,
+                    end_line=end_line,
+                    name=name,
+                    qualified_name=qname,
+                    kind=kind,
+                    language=language,
+                    score=round(float(f.score), 6),
+                    snippet=snip.text,
+                    snippet_start_line=snip.start_line,
+                    chunk_id=chunk_id,
+                    highlights=snip.highlights,
+                    lexical_rank=f.lexical_rank if explain else None,
+                    vector_rank=f.vector_rank if explain else None,
+                    lexical_score=round(f.lexical_score, 6) if explain and f.lexical_score is not None else None,
+                    vector_similarity=(
+                        round(f.vector_similarity, 6) if explain and f.vector_similarity is not None else None
+                    ),
+                )
+            )
+            if len(results) >= limit:
+                break
+    return results

@@ -1,0 +1,74 @@
+"""Vector search: nearest chunks by cosine distance through the per-dimension HNSW index.
+
+The query must repeat the index's expression and predicate exactly (see store/vector_index.py)
+or the planner cannot use the index:
+    WHERE vector_dims(embedding) = D … ORDER BY embedding::vector(D) <=> query::vector(D)
+`hnsw.ef_search` (default 40) caps how many candidates one HNSW scan returns, so it is raised
+to the number of rows wanted. With filters most nearest neighbours may be filtered out;
+pgvector 0.8's iterative scan (`hnsw.iterative_scan = relaxed_order`) keeps walking the graph
+until enough rows pass, and the outer ORDER BY restores the exact order that relaxed_order may
+have loosened. Both settings are SET LOCAL: they end with this query's transaction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import psycopg
+from psycopg import sql
+
+from mnemo.search.filters import Filters
+from mnemo.store.vector_index import index_name
+
+MIN_EF_SEARCH = 64
+MAX_EF_SEARCH = 1000  # pgvector's upper bound
+MAX_SCAN_TUPLES = 40_000  # iterative scan budget for very selective filters (default 20,000)
+
+
+def search_vector(
+    conn: psycopg.Connection, embedding: np.ndarray, dimension: int, filters: Filters, depth: int
+) -> list[tuple[int, float]]:
+    """Best-first (chunk_id, cosine similarity) of the `depth` nearest chunks."""
+    dim = int(dimension)
+    if embedding.shape != (dim,):
+        raise ValueError(f"query vector has shape {embedding.shape}, the index holds {dim}-d vectors")
+    where, where_params = filters.where("c")
+    query = sql.SQL(
+        """
+        WITH nn AS MATERIALIZED (
+            SELECT c.id, c.embedding::vector({dim}) <=> %s::vector({dim}) AS distance
+            FROM chunks c
+            WHERE vector_dims(c.embedding) = {dim}{where}
+            ORDER BY distance
+            LIMIT %s
+        )
+        SELECT id, 1.0 - distance FROM nn ORDER BY distance, id
+        """
+    ).format(dim=sql.Literal(dim), where=where)
+    ef = max(MIN_EF_SEARCH, min(MAX_EF_SEARCH, depth))
+    with conn.transaction():
+        conn.execute(
+            "SELECT set_config('hnsw.ef_search', %s, true), set_config('hnsw.iterative_scan', %s, true),"
+            " set_config('hnsw.max_scan_tuples', %s, true)",
+            (str(ef), "relaxed_order", str(MAX_SCAN_TUPLES)),
+        )
+        rows = conn.execute(query, [np.asarray(embedding, dtype=np.float32), *where_params, depth]).fetchall()
+    return [(int(r[0]), float(r[1])) for r in rows]
+
+
+def explain_vector_plan(conn: psycopg.Connection, dimension: int, filters: Filters, depth: int) -> str:
+    """The planner's plan for a vector query (tests and benchmarks check it uses the index)."""
+    dim = int(dimension)
+    where, where_params = filters.where("c")
+    query = sql.SQL(
+        "EXPLAIN SELECT c.id FROM chunks c WHERE vector_dims(c.embedding) = {dim}{where} "
+        "ORDER BY c.embedding::vector({dim}) <=> %s::vector({dim}) LIMIT %s"
+    ).format(dim=sql.Literal(dim), where=where)
+    probe = np.zeros(dim, dtype=np.float32)
+    probe[0] = 1.0
+    with conn.transaction():
+        conn.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
+        rows = conn.execute(query, [*where_params, probe, depth]).fetchall()
+    return "\n".join(r[0] for r in rows)
+
+
+__all__ = ["search_vector", "explain_vector_plan", "index_name"]

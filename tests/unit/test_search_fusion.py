@@ -1,0 +1,46 @@
+"""Reciprocal rank fusion and one-mode lists."""
+
+from __future__ import annotations
+
+from mnemo.search.fusion import RRF_K, reciprocal_rank_fusion, single
+
+
+def test_document_ranked_well_by_both_lists_beats_one_ranked_first_by_one() -> None:
+    lexical = [(1, 9.0), (2, 5.0), (3, 1.0)]
+    vector = [(4, 0.9), (2, 0.8), (5, 0.7), (6, 0.6), (1, 0.1)]
+    fused = reciprocal_rank_fusion(lexical, vector)
+    assert [f.chunk_id for f in fused][:2] == [2, 1]
+    two = next(f for f in fused if f.chunk_id == 2)
+    assert (two.lexical_rank, two.vector_rank) == (2, 2)
+    assert abs(two.score - 2 / (RRF_K + 2)) < 1e-12
+    four = next(f for f in fused if f.chunk_id == 4)
+    assert four.lexical_rank is None and four.vector_similarity == 0.9
+
+
+def test_weights_shift_the_balance() -> None:
+    lexical, vector = [(1, 1.0)], [(2, 1.0)]
+    assert reciprocal_rank_fusion(lexical, vector, weights=(2.0, 1.0))[0].chunk_id == 1
+    assert reciprocal_rank_fusion(lexical, vector, weights=(1.0, 2.0))[0].chunk_id == 2
+
+
+def test_ties_are_deterministic_and_duplicates_keep_their_best_rank() -> None:
+    fused = reciprocal_rank_fusion([(7, 1.0), (7, 0.5)], [(3, 0.9)])
+    assert [f.chunk_id for f in fused] == [3, 7]  # equal scores, equal best rank: lower id first
+    assert fused[1].lexical_rank == 1
+
+
+def test_empty_lists() -> None:
+    assert reciprocal_rank_fusion([], []) == []
+    assert [f.chunk_id for f in reciprocal_rank_fusion([], [(5, 0.3)])] == [5]
+
+
+def test_single_mode_keeps_the_mode_score() -> None:
+    out = single([(1, 0.9), (2, 0.5), (1, 0.1)], lexical=False)
+    assert [(f.chunk_id, f.score, f.vector_rank) for f in out] == [(1, 0.9, 1), (2, 0.5, 2)]
+
+
+def test_pinned_exact_definitions_come_first() -> None:
+    lexical = [(1, 10.5), (2, 3.0)]
+    vector = [(2, 0.9), (3, 0.8), (4, 0.7), (1, 0.1)]
+    assert reciprocal_rank_fusion(lexical, vector, weights=(1.0, 1.0))[0].chunk_id == 2
+    assert [f.chunk_id for f in reciprocal_rank_fusion(lexical, vector, pinned={1})][:2] == [1, 2]

@@ -1,0 +1,41 @@
+"""Snippets: the window with the most query words, with highlight offsets."""
+
+from __future__ import annotations
+
+from mnemo.search.snippet import MAX_LINE_CHARS, make_snippet
+
+SOURCE = '''def fetch(url, retries=3):
+    """Fetch a URL."""
+    session = make_session()
+
+    for attempt in range(retries):
+        time.sleep(backoffDelay * 2 ** attempt)
+    return session.get(url)
+'''
+
+
+def marked(snippet) -> list[str]:
+    return [snippet.text[s:e] for s, e in snippet.highlights]
+
+
+def test_window_with_most_query_words_and_its_line_number() -> None:
+    snip = make_snippet(SOURCE, 10, frozenset({"attempt", "backoff", "retries"}))
+    assert snip.start_line == 14
+    assert snip.text.splitlines()[0] == "for attempt in range(retries):"
+    assert marked(snip) == ["attempt", "retries", "backoff", "attempt"]
+
+
+def test_no_match_shows_the_signature() -> None:
+    snip = make_snippet(SOURCE, 1, frozenset({"zebra"}))
+    assert snip.start_line == 1 and snip.text.startswith("def fetch(url, retries=3):")
+    assert snip.highlights == []
+
+
+def test_long_lines_are_cut_and_offsets_stay_inside() -> None:
+    snip = make_snippet("x = " + "a" * 1000 + " target", 1, frozenset({"target", "x"}))
+    assert len(snip.text) <= MAX_LINE_CHARS
+    assert all(0 <= s < e <= len(snip.text) for s, e in snip.highlights)
+
+
+def test_empty_source() -> None:
+    assert make_snippet("", 3, frozenset({"a"})).text == ""
