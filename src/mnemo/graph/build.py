@@ -1,0 +1,414 @@
+"""Nodes and edges from the stored rows of one repository, then metrics: the bulk graph phase.
+
+The whole graph of a repository is rebuilt in ONE transaction, which is the simplest way to be
+right after incremental runs: no duplicate node, no edge to deleted code, metrics recomputed
+from the current edges. Readers see the previous graph until the new one commits.
+
+Memory stays bounded: chunks are streamed with server-side cursors (never their source text),
+nodes and edges are written with COPY in batches, and the only whole-repository structure is the
+symbol table (names, node ids, imports and exports: O(definitions + imports)).
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from mnemo.graph import metrics
+from mnemo.graph.modules import ModuleResolver, load_ts_configs
+from mnemo.graph.resolve import (
+    NODE_KINDS,
+    CallStats,
+    Definition,
+    Edge,
+    EdgeSet,
+    Module,
+    Resolver,
+    SymbolTable,
+    resolve_calls,
+    structure_edges,
+)
+from mnemo.graph.rules import rules_for
+from mnemo.models import Call, Export, Import, ImportedName
+from mnemo.store.db import Database
+
+_GRAPH_LOCK = 0x67726170  # "grap": one build per repository at a time (with the repository id)
+_FETCH = 2000  # rows per server-side cursor fetch
+_ID_BLOCK = 10000  # node ids reserved from the sequence at a time
+_EDGE_BATCH = 20000  # edges per COPY
+
+_NODE_COLUMNS = (
+    "id, repository_id, chunk_id, file_id, kind, name, qualified_name, parent, exported, path, language, "
+    "start_line, end_line, loc, complexity"
+)
+_EDGE_COLUMNS = "repository_id, src, dst, type, resolution, confidence, target, line, sites"
+
+
+@dataclass
+class GraphStats:
+    """What a build produced; `to_json()` is what `mnemo index` and `graph build` report."""
+
+    repository_id: int
+    nodes: dict[str, int] = field(default_factory=dict)  # by kind ('module' kept apart)
+    edges: dict[str, int] = field(default_factory=dict)  # resolved edges (with a target node) by type
+    unresolved_edges: dict[str, int] = field(default_factory=dict)  # edges without a target node, by type
+    calls: dict[str, Any] = field(default_factory=dict)  # call sites by resolution, local resolution rate
+    isolated: dict[str, Any] = field(default_factory=dict)  # definitions without any edge
+    pagerank: dict[str, Any] = field(default_factory=dict)  # iterations, converged
+    duration_s: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def node_count(self) -> int:
+        return sum(self.nodes.values())
+
+    @property
+    def edge_count(self) -> int:
+        return sum(self.edges.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# -- public ---------------------------------------------------------------------------------
+
+
+def build_graph(database: Database, repository_id: int) -> GraphStats:
+    """Rebuild the repository's graph (nodes, edges, metrics) in one transaction."""
+    started = time.perf_counter()
+    stats = GraphStats(repository_id=repository_id)
+    with database.connect() as conn:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_GRAPH_LOCK, repository_id))
+            root = _repository_root(conn, repository_id)
+            _timed(stats, "clear", lambda: _clear(conn, repository_id))
+            ids = _IdPool(conn)
+            table, file_modules = _timed(stats, "modules", lambda: _module_nodes(conn, repository_id, ids))
+            chunk_nodes = _timed(stats, "definitions", lambda: _definition_nodes(conn, repository_id, ids, table))
+            table.finish()
+            resolver = Resolver(table, ModuleResolver(table.modules, _ts_configs(root, table)))
+            _timed(stats, "structure", lambda: _structure(conn, repository_id, resolver))
+            call_stats = _timed(
+                stats, "calls", lambda: _calls(conn, repository_id, resolver, file_modules, chunk_nodes)
+            )
+            del resolver, table, chunk_nodes, file_modules
+            result = _timed(stats, "metrics", lambda: metrics.compute_and_store(conn, repository_id))
+            stats.pagerank = {"iterations": result.iterations, "converged": result.converged}
+            stats.calls = call_stats.to_json()
+            _summarise(conn, repository_id, stats)
+            stats.duration_s = round(time.perf_counter() - started, 3)
+            _record(conn, stats)
+    return stats
+
+
+def graph_is_current(database: Database, repository_id: int) -> bool:
+    """Whether the stored graph was built after the last change to the repository's files."""
+    with database.connect() as conn:
+        row = conn.execute(
+            """SELECT g.built_at >= coalesce((SELECT max(f.indexed_at) FROM files f WHERE f.repository_id = %s),
+                                            '-infinity')
+               FROM graph_builds g WHERE g.repository_id = %s""",
+            (repository_id, repository_id),
+        ).fetchone()
+    return bool(row and row[0])
+
+
+# -- steps ------------------------------------------------------------------------------------
+
+
+def _timed(stats: GraphStats, name: str, step):
+    t = time.perf_counter()
+    result = step()
+    stats.timings[name] = round(time.perf_counter() - t, 3)
+    return result
+
+
+def _repository_root(conn: psycopg.Connection, repository_id: int) -> Path | None:
+    row = conn.execute("SELECT root FROM repositories WHERE id = %s", (repository_id,)).fetchone()
+    if row is None:
+        from mnemo.store.reads import UnknownRepository
+
+        raise UnknownRepository(f"#{repository_id}")
+    return Path(row[0])
+
+
+def _clear(conn: psycopg.Connection, repository_id: int) -> None:
+    conn.execute("DELETE FROM graph_edges WHERE repository_id = %s", (repository_id,))
+    conn.execute("DELETE FROM graph_nodes WHERE repository_id = %s", (repository_id,))
+
+
+class _IdPool:
+    """Node ids reserved from the identity sequence in blocks, so COPY can write them."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+        self._free: list[int] = []
+
+    def take(self) -> int:
+        if not self._free:
+            rows = self.conn.execute(
+                "SELECT nextval(pg_get_serial_sequence('graph_nodes', 'id')) FROM generate_series(1, %s)",
+                (_ID_BLOCK,),
+            ).fetchall()
+            self._free = [r[0] for r in reversed(rows)]
+        return self._free.pop()
+
+
+def _imports_from_json(items: list[dict]) -> list[Import]:
+    return [
+        Import(
+            source=i.get("source") or "",
+            names=[ImportedName(n.get("name") or "*", n.get("alias")) for n in i.get("names") or ()],
+            line=i.get("line") or 0,
+        )
+        for i in items or ()
+    ]
+
+
+def _exports_from_json(items: list[dict]) -> list[Export]:
+    return [Export(name=e.get("name") or "", local=e.get("local"), source=e.get("source")) for e in items or ()]
+
+
+def _module_nodes(conn: psycopg.Connection, repository_id: int, ids: _IdPool) -> tuple[SymbolTable, dict[int, Module]]:
+    """One module node per file, and the symbol table's modules (imports/exports) in one query."""
+    table = SymbolTable()
+    file_modules: dict[int, Module] = {}
+    rows = []
+    with conn.cursor(name="graph_files") as cur:
+        cur.itersize = _FETCH
+        cur.execute(
+            """SELECT f.id, f.path, f.language, f.imports, f.exports,
+                      (SELECT max(c.end_line) FROM chunks c WHERE c.file_id = f.id)
+               FROM files f WHERE f.repository_id = %s ORDER BY f.id""",
+            (repository_id,),
+        )
+        for file_id, path, language, imports, exports, last_line in cur:
+            node = ids.take()
+            module = table.add_module(path, language, node, _imports_from_json(imports), _exports_from_json(exports))
+            file_modules[file_id] = module
+            name = posixpath.basename(path)
+            rows.append((node, repository_id, None, file_id, "module", name, path, None, False, path, language,
+                         1, last_line or 1, None, None))
+    _copy_rows(conn, "graph_nodes", _NODE_COLUMNS, rows)
+    return table, file_modules
+
+
+@dataclass(slots=True)
+class _PendingNode:
+    """A definition node while its file streams past (later parts extend it)."""
+
+    row: list
+    definition: Definition
+
+
+def _definition_nodes(
+    conn: psycopg.Connection, repository_id: int, ids: _IdPool, table: SymbolTable
+) -> dict[int, int]:
+    """Stream the definition chunks (no source), collapse split parts, COPY the nodes.
+
+    Returns chunk id → node id for every node chunk, parts included (ints only)."""
+    chunk_nodes: dict[int, int] = {}
+    with conn.cursor(name="graph_chunks") as cur:
+        cur.itersize = _FETCH
+        cur.execute(
+            """SELECT c.id, c.file_id, c.path, c.language, c.kind, c.name, c.qualified_name,
+                      c.start_line, c.end_line, c.metadata->>'parent',
+                      coalesce((c.metadata->>'exported')::boolean, false),
+                      coalesce(c.metadata->'bases', '[]'), coalesce(c.metadata->'implements', '[]'),
+                      (c.metadata->>'complexity')::int, (c.metadata->>'loc')::int,
+                      coalesce((c.metadata->>'part')::int, 1)
+               FROM chunks c
+               WHERE c.repository_id = %s AND c.kind = ANY(%s)
+               ORDER BY c.file_id, c.start_line, c.id""",
+            (repository_id, list(NODE_KINDS)),
+        )
+        batch: list[list] = []
+        # groupby over the cursor itself: a file's rows stay together across fetch boundaries.
+        for _, file_rows in groupby(cur, key=lambda r: r[1]):
+            batch.extend(_collapse_file(file_rows, repository_id, ids, table, chunk_nodes))
+            if len(batch) >= _EDGE_BATCH:
+                _flush_nodes(conn, batch)
+        _flush_nodes(conn, batch)
+    return chunk_nodes
+
+
+def _collapse_file(
+    rows, repository_id: int, ids: _IdPool, table: SymbolTable, chunk_nodes: dict[int, int]
+) -> Iterator[list]:
+    """Node rows of one file's definition chunks; part n>1 extends its part 1's node."""
+    pending: list[_PendingNode] = []
+    last: dict[tuple[str, str], _PendingNode] = {}
+    for (chunk_id, file_id, path, language, kind, name, qname, start, end, parent, exported,
+         bases, implements, complexity, loc, part) in rows:
+        key = (kind, qname)
+        if part > 1 and key in last:
+            node = last[key]
+            node.row[12] = max(node.row[12], end)
+            node.row[13] = (node.row[13] or 0) + (loc or 0)
+            node.row[14] = max(node.row[14] or 1, complexity or 1)
+            chunk_nodes[chunk_id] = node.definition.node
+            continue
+        node_id = ids.take()
+        definition = Definition(
+            node=node_id, path=path, kind=kind, name=name, qualified_name=qname, parent=parent,
+            exported=exported, bases=tuple(str(b) for b in bases), implements=tuple(str(i) for i in implements),
+        )
+        table.add_definition(definition)
+        chunk_nodes[chunk_id] = node_id
+        item = _PendingNode(
+            row=[node_id, repository_id, chunk_id, file_id, kind, name, qname, parent, exported, path, language,
+                 start, end, loc, complexity],
+            definition=definition,
+        )
+        last[key] = item
+        pending.append(item)
+    for item in pending:
+        yield item.row
+
+
+def _flush_nodes(conn: psycopg.Connection, batch: list[list]) -> None:
+    if batch:
+        _copy_rows(conn, "graph_nodes", _NODE_COLUMNS, batch)
+        batch.clear()
+
+
+def _ts_configs(root: Path | None, table: SymbolTable):
+    if root is None or not root.is_dir():
+        return []
+    directories = {
+        posixpath.dirname(m.path) for m in table.modules.values() if rules_for(m.language).family == "ecmascript"
+    }
+    return load_ts_configs(root, directories)
+
+
+def _structure(conn: psycopg.Connection, repository_id: int, resolver: Resolver) -> None:
+    edges = EdgeSet()
+    structure_edges(resolver, edges)
+    _write_edges(conn, repository_id, edges)
+
+
+def _calls(
+    conn: psycopg.Connection,
+    repository_id: int,
+    resolver: Resolver,
+    file_modules: dict[int, Module],
+    chunk_nodes: dict[int, int],
+) -> CallStats:
+    """Stream every call (module top level, then each chunk in line order), file by file."""
+    stats = CallStats()
+    edges = EdgeSet()
+    definitions = resolver.table.definitions
+    with conn.cursor(name="graph_calls") as cur:
+        cur.itersize = _FETCH
+        cur.execute(
+            """SELECT id AS file_id, 0 AS ord, NULL::bigint AS chunk_id, module_calls FROM files
+               WHERE repository_id = %s AND module_calls <> '[]'::jsonb
+               UNION ALL
+               SELECT file_id, start_line, id, metadata->'calls' FROM chunks
+               WHERE repository_id = %s AND jsonb_array_length(coalesce(metadata->'calls', '[]')) > 0
+               ORDER BY 1, 2, 3 NULLS FIRST""",
+            (repository_id, repository_id),
+        )
+        for file_id, file_rows in groupby(cur, key=lambda r: r[0]):
+            module = file_modules.get(file_id)
+            if module is None:
+                continue
+            callers = []
+            for _, _, chunk_id, calls in file_rows:
+                node = chunk_nodes.get(chunk_id) if chunk_id is not None else None
+                caller = definitions.get(node) if node is not None else None
+                callers.append((caller, [_call(c) for c in calls or ()]))
+            resolve_calls(resolver, module, callers, edges, stats)
+            if len(edges) >= _EDGE_BATCH:
+                _write_edges(conn, repository_id, edges)
+    _write_edges(conn, repository_id, edges)
+    return stats
+
+
+def _call(item: dict) -> Call:
+    return Call(name=item.get("name") or "", qualifier=item.get("qualifier"), line=item.get("line") or 0)
+
+
+def _write_edges(conn: psycopg.Connection, repository_id: int, edges: EdgeSet) -> None:
+    _copy_rows(
+        conn,
+        "graph_edges",
+        _EDGE_COLUMNS,
+        (_edge_row(repository_id, e) for e in edges),
+    )
+    edges.clear()
+
+
+def _edge_row(repository_id: int, e: Edge) -> tuple:
+    return (repository_id, e.src, e.dst, e.type, e.resolution, e.confidence, e.target, e.line, e.sites)
+
+
+def _copy_rows(conn: psycopg.Connection, table: str, columns: str, rows) -> None:
+    with conn.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+# -- summary ----------------------------------------------------------------------------------
+
+
+def _summarise(conn: psycopg.Connection, repository_id: int, stats: GraphStats) -> None:
+    stats.nodes = dict(
+        conn.execute(
+            "SELECT kind, count(*) FROM graph_nodes WHERE repository_id = %s GROUP BY kind ORDER BY kind",
+            (repository_id,),
+        ).fetchall()
+    )
+    for type_, resolved, count in conn.execute(
+        """SELECT type, dst IS NOT NULL, count(*) FROM graph_edges WHERE repository_id = %s
+           GROUP BY 1, 2 ORDER BY 1""",
+        (repository_id,),
+    ):
+        (stats.edges if resolved else stats.unresolved_edges)[type_] = count
+    stats.isolated = isolated_definitions(conn, repository_id)
+
+
+def isolated_definitions(conn: psycopg.Connection, repository_id: int) -> dict[str, Any]:
+    """Definitions with no edge but `contains`: any resolved edge, and (strict) any edge that
+    is not a guess (confidence 1)."""
+    rows = conn.execute(
+        """SELECT n.kind, count(*),
+                  count(*) FILTER (WHERE n.in_degree = 0 AND n.out_degree = 0),
+                  count(*) FILTER (WHERE
+                      NOT EXISTS (SELECT 1 FROM graph_edges e WHERE e.src = n.id AND e.dst IS NOT NULL
+                                  AND e.type <> 'contains' AND e.confidence >= 1)
+                      AND NOT EXISTS (SELECT 1 FROM graph_edges e WHERE e.dst = n.id
+                                  AND e.type <> 'contains' AND e.confidence >= 1))
+           FROM graph_nodes n WHERE n.repository_id = %s AND n.kind <> 'module'
+           GROUP BY n.kind ORDER BY n.kind""",
+        (repository_id,),
+    ).fetchall()
+    by_kind = {kind: {"nodes": total, "isolated": iso, "isolated_strict": strict} for kind, total, iso, strict in rows}
+    fc = [by_kind[k] for k in ("function", "method", "class") if k in by_kind]
+    total = sum(k["nodes"] for k in fc)
+    return {
+        "by_kind": by_kind,
+        "function_class_nodes": total,
+        "function_class_isolated": sum(k["isolated"] for k in fc),
+        "function_class_isolated_share": (sum(k["isolated"] for k in fc) / total) if total else None,
+        "function_class_isolated_strict_share": (sum(k["isolated_strict"] for k in fc) / total) if total else None,
+    }
+
+
+def _record(conn: psycopg.Connection, stats: GraphStats) -> None:
+    conn.execute(
+        """INSERT INTO graph_builds (repository_id, built_at, duration_ms, node_count, edge_count, stats)
+           VALUES (%s, now(), %s, %s, %s, %s)
+           ON CONFLICT (repository_id) DO UPDATE SET built_at = now(), duration_ms = EXCLUDED.duration_ms,
+               node_count = EXCLUDED.node_count, edge_count = EXCLUDED.edge_count, stats = EXCLUDED.stats""",
+        (stats.repository_id, int(stats.duration_s * 1000), stats.node_count, stats.edge_count,
+         json.dumps(stats.to_json())),
+    )
