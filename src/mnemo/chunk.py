@@ -79,7 +79,7 @@ def parse_source(
         if owner is not None:
             definitions[owner].decisions.append(decision)
 
-    intact = [d for d in definitions if not _overlaps_any(d, broken)]
+    intact = [d for d in definitions if not _contains_error(d, broken)]
     return ParsedFile(
         language=language,
         chunks=[chunk for d in intact for chunk in _chunks(d, max_chunk_lines)],
@@ -148,6 +148,17 @@ class _DefinitionQuery:
                 owned.setdefault(key, []).extend(nodes)
 
 
+@dataclass(frozen=True)
+class _FileContext:
+    """What building one file's chunks needs besides the candidate itself."""
+
+    source: bytes
+    found: _DefinitionQuery
+    public: set[int]  # start bytes of names public by convention
+    exported_locals: set[str]  # local names the module exports
+    decorator_spans: list[tuple[int, int]]  # sorted (start, end) bytes
+
+
 def _definitions(
     grammar: Grammar, root: Node, source: bytes, *, public: set[int], exports: list[Export]
 ) -> list[_Definition]:
@@ -155,8 +166,13 @@ def _definitions(
     found = _DefinitionQuery()
     for captures in matches(grammar, "definitions", root):
         found.add(captures)
-    exported_locals = {export.local for export in exports if export.source is None and export.local}
-    decorator_spans = sorted((node.start_byte, node.end_byte) for node in found.decorators.values())
+    context = _FileContext(
+        source=source,
+        found=found,
+        public=public,
+        exported_locals={export.local for export in exports if export.source is None and export.local},
+        decorator_spans=sorted((node.start_byte, node.end_byte) for node in found.decorators.values()),
+    )
 
     spans = {}
     for candidate in found.candidates:
@@ -171,13 +187,8 @@ def _definitions(
             stack.pop()
         parent = stack[-1][1] if stack else None
         dropped = bool(stack) and (parent is None or parent.chunk.kind in _FUNCTION_KINDS)
-        definition = None if dropped else _definition(candidate, first, last, parent, found, source)
+        definition = None if dropped else _definition(candidate, first, last, parent, context)
         if definition is not None:
-            chunk = definition.chunk
-            chunk.signature = _signature(source, first, candidate, decorator_spans)
-            chunk.exported = candidate.name.start_byte in public or (
-                chunk.parent is None and chunk.name in exported_locals
-            )
             definitions.append(definition)
         stack.append((last.end_byte, definition))
     return definitions
@@ -194,26 +205,28 @@ def _span(node: Node, found: _DefinitionQuery) -> tuple[Node, Node]:
 
 
 def _definition(
-    candidate: _Candidate, first: Node, last: Node, parent: _Definition | None, found: _DefinitionQuery, source: bytes
+    candidate: _Candidate, first: Node, last: Node, parent: _Definition | None, context: _FileContext
 ) -> _Definition:
     name = text(candidate.name)
     kind = candidate.kind
     if parent is not None and kind == "function":
         kind = "method"  # e.g. a Python def in a class body
     parent_name = parent.chunk.qualified_name if parent else candidate.receiver
-    owned = found.owned.get(candidate.node.id, {})
-    start_line = first.start_point.row + 1
+    owned = context.found.owned.get(candidate.node.id, {})
     chunk = Chunk(
         kind=kind,
         name=name,
         qualified_name=f"{parent_name}.{name}" if parent_name else name,
-        start_line=start_line,
+        start_line=first.start_point.row + 1,
         end_line=_end_line(last),
-        source=source[first.start_byte : last.end_byte].decode("utf-8", errors="replace"),
-        docstring=_docstring(owned, first, found.comments),
+        source=context.source[first.start_byte : last.end_byte].decode("utf-8", errors="replace"),
+        signature=_signature(context, first, candidate),
+        docstring=_docstring(owned, first, context.found.comments),
         parent=parent_name,
         bases=[text(node) for node in owned.get("base", [])],
         implements=[text(node) for node in owned.get("implements", [])],
+        exported=candidate.name.start_byte in context.public
+        or (parent_name is None and name in context.exported_locals),
     )
     return _Definition(chunk=chunk, start_byte=first.start_byte, end_byte=last.end_byte)
 
@@ -224,17 +237,17 @@ def _end_line(node: Node) -> int:
     return row + (1 if column > 0 or row == node.start_point.row else 0)
 
 
-def _signature(source: bytes, first: Node, candidate: _Candidate, decorators: Sequence[tuple[int, int]]) -> str:
+def _signature(context: _FileContext, first: Node, candidate: _Candidate) -> str:
     """The header up to the body, without decorators, whitespace collapsed, capped."""
     start = first.start_byte
     name_start = candidate.name.start_byte
     # decorators written before the name (not parameter decorators after it)
+    decorators = context.decorator_spans
     index = bisect.bisect_left(decorators, (start, -1))
     while index < len(decorators) and decorators[index][0] < name_start:
         start = max(start, decorators[index][1])
         index += 1
-    end = _header_end(candidate)
-    header = " ".join(source[start:end].decode("utf-8", errors="replace").split())
+    header = " ".join(context.source[start : _header_end(candidate)].decode("utf-8", errors="replace").split())
     return header.rstrip(" :{;")[:SIGNATURE_MAX_CHARS]
 
 
@@ -282,11 +295,14 @@ def _clean_comment(raw: str) -> str:
     return inspect.cleandoc("\n".join(lines))
 
 
-def _overlaps_any(definition: _Definition, broken: Sequence[Node]) -> bool:
-    """Whether a syntax error (MISSING nodes are empty) lies within the definition's span."""
+def _contains_error(definition: _Definition, broken: Sequence[Node]) -> bool:
+    """Whether an ERROR or MISSING node lies within the definition's own span.
+
+    An error around an intact definition (recovery sometimes wraps good code in ERROR) does
+    not count: the definition itself parsed cleanly.
+    """
     return any(
-        node.start_byte < definition.end_byte and max(node.end_byte, node.start_byte + 1) > definition.start_byte
-        for node in broken
+        definition.start_byte <= node.start_byte and node.end_byte <= definition.end_byte for node in broken
     )
 
 

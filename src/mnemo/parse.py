@@ -56,7 +56,8 @@ def first_syntax_error(tree: Tree) -> SyntaxIssue | None:
 def _message(node: Node) -> str:
     if node.is_missing:
         return f"syntax error: missing '{node.type}'"
-    text = (node.text or b"").decode("utf-8", errors="replace").strip()
+    head = (node.text or b"")[: _SNIPPET_CHARS * 4]  # an ERROR node can span most of a file
+    text = head.decode("utf-8", errors="replace").strip()
     if not text:
         return "syntax error: unexpected end of input"
     snippet = " ".join(text.split("\n", 1)[0].split())

@@ -101,3 +101,12 @@ def test_python_partial() -> None:
 
     assert parse_source(code, "python").chunks == []
     assert [c.name for c in parse_source(code, "python", allow_partial=True).chunks] == ["ok"]
+
+
+def test_allow_partial_drops_a_definition_missing_its_closing_brace() -> None:
+    code = b"@@@\nfunction kept() { return 1; }\nfunction unclosed() {\n  return 2;\n"
+
+    parsed = parse_source(code, "typescript", allow_partial=True)
+
+    assert [e.line for e in parsed.errors] == [1, 4]
+    assert [c.name for c in parsed.chunks] == ["kept"]
