@@ -269,29 +269,36 @@ def strip_jsonc(text: str) -> str:
     return re.sub(r",(\s*[}\]])", r"\1", "".join(out))
 
 
-def _read_compiler_options(path: Path, root: Path, depth: int = 0) -> tuple[dict, Path]:
-    """compilerOptions of a config merged over those it `extends` (relative extends only)."""
+def _read_compiler_options(path: Path, depth: int = 0) -> dict:
+    """compilerOptions of a config merged over those it `extends` (relative extends only).
+
+    TypeScript resolves `baseUrl` against the config that sets it and `paths` against the
+    baseUrl, or else against the config that sets `paths`; both are made absolute here
+    (`baseUrl` as a Path, `paths` with its origin in "__paths_origin")."""
     try:
         data = json.loads(strip_jsonc(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, UnicodeDecodeError):
-        return {}, path.parent
+        return {}
     if not isinstance(data, dict):
-        return {}, path.parent
+        return {}
     options: dict = {}
-    origin = path.parent  # where baseUrl/paths of these options are relative to
     extends = data.get("extends")
     if isinstance(extends, str) and extends.startswith(".") and depth < 5:
         parent = (path.parent / extends).resolve()
-        if parent.suffix != ".json":
-            parent = parent.with_name(parent.name + ".json") if not parent.is_dir() else parent / "tsconfig.json"
+        if parent.is_dir():
+            parent = parent / "tsconfig.json"
+        elif parent.suffix != ".json":
+            parent = parent.with_name(parent.name + ".json")
         if parent.is_file():
-            options, origin = _read_compiler_options(parent, root, depth + 1)
+            options = _read_compiler_options(parent, depth + 1)
     own = data.get("compilerOptions")
     if isinstance(own, dict):
-        if "baseUrl" in own or "paths" in own:
-            origin = path.parent
-        options = {**options, **own}
-    return options, origin
+        if isinstance(own.get("baseUrl"), str):
+            options["baseUrl"] = (path.parent / own["baseUrl"]).resolve()
+        if isinstance(own.get("paths"), dict):
+            options["paths"] = own["paths"]
+            options["__paths_origin"] = path.parent.resolve()
+    return options
 
 
 def load_ts_configs(root: Path, directories: Iterable[str]) -> list[TsConfig]:
@@ -322,11 +329,12 @@ def _relative(path: Path, root: Path) -> str | None:
 
 
 def _to_config(file: Path, root: Path, directory: str) -> TsConfig:
-    options, origin = _read_compiler_options(file, root)
-    base_url = None
-    if isinstance(options.get("baseUrl"), str):
-        base_url = _relative(origin / options["baseUrl"], root)
-    paths = options.get("paths") if isinstance(options.get("paths"), dict) else {}
-    paths = {k: [t for t in v if isinstance(t, str)] for k, v in paths.items() if isinstance(v, list)}
-    paths_base = base_url if base_url is not None else (_relative(origin, root) or "")
+    options = _read_compiler_options(file)
+    base_url = _relative(options["baseUrl"], root) if "baseUrl" in options else None
+    raw = options.get("paths") or {}
+    paths = {k: [t for t in v if isinstance(t, str)] for k, v in raw.items() if isinstance(v, list)}
+    if base_url is not None:
+        paths_base = base_url
+    else:
+        paths_base = _relative(options.get("__paths_origin", file.parent), root) or ""
     return TsConfig(directory=directory, base_url=base_url, paths=paths, paths_base=paths_base)

@@ -308,7 +308,8 @@ class Resolver:
             source = source.split(".")[0]  # `import a.b` binds `a`
         ref = self.module_ref(module, source)
         if ref.external:
-            return Symbol(external=ref.external if imported.name == "*" else f"{ref.external}:{imported.name}")
+            whole = imported.name in ("*", "default")  # the package object itself
+            return Symbol(external=ref.external if whole else f"{ref.external}:{imported.name}")
         if ref.path is None:
             return Symbol()
         if imported.name == "*":
@@ -475,7 +476,10 @@ class Resolver:
         """The first `name` method in the classes and their bases (breadth first). Also returns
         the name of a base outside the repository, where an unfound method may come from."""
         queue, seen, outside = list(classes), set(classes), None
-        for cls in queue[: _MAX_DEPTH * 4]:
+        index = 0
+        while index < len(queue) and index < _MAX_DEPTH * 4:
+            cls = queue[index]
+            index += 1
             method = self.table.members.get(cls, {}).get(name)
             if method is not None:
                 return method, None

@@ -1,0 +1,151 @@
+"""Resolution rules beyond the fixture trees: ambiguity, guesses, cycles, split definitions."""
+
+from __future__ import annotations
+
+from mnemo.chunk import parse_source
+from mnemo.graph.resolve import MAX_CANDIDATES, resolve_parsed
+from mnemo.models import Call, Chunk, ParsedFile
+
+
+def resolve(sources: dict[str, str]):
+    files = {}
+    for path, text in sources.items():
+        language = "python" if path.endswith(".py") else "javascript" if path.endswith(".js") else "typescript"
+        files[path] = parse_source(text.encode(), language)
+    return resolve_with(files)
+
+
+def resolve_with(files: dict[str, ParsedFile]):
+    table, edges, stats = resolve_parsed(files)
+    names = {m.node: m.path for m in table.modules.values()}
+    names.update({d.node: f"{d.path}:{d.qualified_name}" for d in table.definitions.values()})
+    rows = [
+        (names[e.src], e.type, names[e.dst] if e.dst else e.target, e.resolution, e.confidence)
+        for e in edges
+        if e.type != "contains"
+    ]
+    return rows, stats, table
+
+
+def test_many_candidates_give_one_edge_without_a_target() -> None:
+    sources = {f"s{i}.js": f"function dup() {{ return {i}; }}\n" for i in range(MAX_CANDIDATES + 1)}
+    sources["page.js"] = "function onLoad() { dup(); }\n"
+    rows, stats, _ = resolve(sources)
+    calls = [r for r in rows if r[0] == "page.js:onLoad"]
+    assert calls == [("page.js:onLoad", "calls", "dup", "ambiguous", 1.0)]
+    assert stats.by_resolution["ambiguous"] == 1 and stats.local == 1 and stats.local_resolved == 0
+
+
+def test_es_module_never_guesses_a_name_it_does_not_import() -> None:
+    rows, stats, _ = resolve({
+        "other.ts": "export function lonely() { return 1; }\n",
+        "main.ts": "import { x } from './x';\nexport function main() { return lonely(); }\n",
+    })
+    assert ("main.ts:main", "calls", "lonely", "unresolved", 1.0) in rows
+    assert not any(r[2] == "other.ts:lonely" for r in rows)
+    assert stats.local == 0  # not reachable under the language's rules: not a local call
+
+
+def test_unknown_receiver_guesses_a_unique_method_but_not_a_builtin_one() -> None:
+    rows, _, _ = resolve({
+        "store.ts": "export class Store {\n  persist() {}\n  push(x: number) {}\n}\n",
+        "main.ts": (
+            "import { Store } from './store';\n"
+            "export function main(s: any, list: number[]) {\n  s.persist();\n  list.push(1);\n  list.pop();\n}\n"
+        ),
+    })
+    assert ("main.ts:main", "calls", "store.ts:Store.persist", "unique_name", 0.5) in rows
+    # `push` is also an Array method: the builtin counts as a second candidate
+    assert ("main.ts:main", "calls", "store.ts:Store.push", "ambiguous", 0.5) in rows
+    assert ("main.ts:main", "calls", "list.pop", "builtin", 1.0) in rows
+
+
+def test_member_call_never_attaches_to_a_function_of_the_same_name() -> None:
+    rows, _, _ = resolve({
+        "map.ts": "export function map(xs: number[]) { return xs; }\n",
+        "main.ts": "import { map } from './map';\nexport function main(xs: number[]) { return xs.map(String); }\n",
+    })
+    assert not any(r[0] == "main.ts:main" and r[2] == "map.ts:map" for r in rows)
+
+
+def test_reexport_cycle_terminates_unresolved() -> None:
+    rows, _, _ = resolve({
+        "a.ts": "export * from './b';\n",
+        "b.ts": "export * from './a';\n",
+        "main.ts": "import { ghost } from './a';\nexport function main() { return ghost(); }\n",
+    })
+    assert ("main.ts:main", "calls", "ghost", "unresolved", 1.0) in rows
+
+
+def test_recursion_is_no_self_loop() -> None:
+    rows, stats, _ = resolve({"f.ts": "export function fact(n: number): number { return n ? n * fact(n - 1) : 1; }\n"})
+    assert not [r for r in rows if r[1] == "calls"]
+    assert stats.by_resolution == {"same_file": 1}
+
+
+def test_methods_of_an_external_base_are_external() -> None:
+    rows, _, _ = resolve({
+        "view.ts": (
+            "import React from 'react';\n"
+            "export class View extends React.Component {\n  render() { this.setState({}); this.helper(); }\n"
+            "  helper() {}\n}\n"
+        ),
+    })
+    assert ("view.ts:View", "inherits", "react.Component", "external", 1.0) in rows
+    assert ("view.ts:View.render", "calls", "react.Component.setState", "external", 1.0) in rows
+    assert ("view.ts:View.render", "calls", "view.ts:View.helper", "this", 1.0) in rows
+
+
+def test_class_is_preferred_over_a_merged_interface_of_the_same_name() -> None:
+    rows, _, _ = resolve({
+        "a.ts": "export interface Thing { x: number }\nexport class Thing {}\nexport function make() { return new Thing(); }\n",
+    })
+    made = [r for r in rows if r[0] == "a.ts:make"]
+    assert len(made) == 1 and made[0][3] == "same_file"
+
+
+def test_python_star_import_of_a_local_module() -> None:
+    rows, _, _ = resolve({
+        "pkg/__init__.py": "",
+        "pkg/tools.py": "def tool():\n    return 1\n",
+        "pkg/main.py": "from .tools import *\n\ndef main():\n    return tool()\n",
+    })
+    assert ("pkg/main.py:main", "calls", "pkg/tools.py:tool", "import", 1.0) in rows
+
+
+def test_python_undefined_name_is_not_guessed() -> None:
+    rows, _, _ = resolve({
+        "a.py": "def helper():\n    return 1\n",
+        "b.py": "def main():\n    return helper()\n",
+    })
+    assert ("b.py:main", "calls", "helper", "unresolved", 1.0) in rows
+
+
+def test_split_definition_is_one_node_with_the_calls_of_every_part() -> None:
+    def part(n: int, calls: list[Call]) -> Chunk:
+        return Chunk(kind="function", name="big", qualified_name="big", start_line=n * 10, end_line=n * 10 + 9,
+                     source="...", calls=calls, part=n, parts=2)
+
+    files = {
+        "big.ts": ParsedFile(language="typescript", chunks=[
+            part(1, [Call("one", None, 11)]), part(2, [Call("two", None, 21)]),
+            Chunk(kind="function", name="one", qualified_name="one", start_line=40, end_line=41, source=""),
+            Chunk(kind="function", name="two", qualified_name="two", start_line=50, end_line=51, source=""),
+        ]),
+    }
+    rows, _, table = resolve_with(files)
+    assert sorted(d.qualified_name for d in table.definitions.values()) == ["big", "one", "two"]
+    assert ("big.ts:big", "calls", "big.ts:one", "same_file", 1.0) in rows
+    assert ("big.ts:big", "calls", "big.ts:two", "same_file", 1.0) in rows
+
+
+def test_call_sites_are_merged_into_one_edge() -> None:
+    chunks = [
+        Chunk(kind="function", name="f", qualified_name="f", start_line=1, end_line=1, source=""),
+        Chunk(kind="function", name="g", qualified_name="g", start_line=2, end_line=6, source="",
+              calls=[Call("f", None, 5), Call("f", None, 3), Call("f", None, 4)]),
+    ]
+    table, edges, stats = resolve_parsed({"a.ts": ParsedFile(language="typescript", chunks=chunks)})
+    calls = [e for e in edges if e.type == "calls"]
+    assert len(calls) == 1 and calls[0].sites == 3 and calls[0].line == 3
+    assert stats.sites == 3 and stats.local_resolved == 3
