@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fastapi.testclient import TestClient
+
+from mnemo.api import create_app
 from mnemo.store import db as dbmod
 
 FIXTURE_REPO = Path(__file__).parent / "fixture_repo"
@@ -32,6 +35,11 @@ def index_fixture(database: dbmod.Database, root: Path, name: str = "fixture") -
     from mnemo.pipeline import IndexOptions, index_repository
 
     return index_repository(database, root, IndexOptions(name=name))
+
+
+def make_client(database: dbmod.Database, base_url: str = BASE_URL, **kwargs: Any) -> TestClient:
+    """A client over a new app; kwargs go to create_app (token, loopback_only, index_roots…)."""
+    return TestClient(create_app(database, **kwargs), base_url=base_url)
 
 
 def graph_available() -> bool:

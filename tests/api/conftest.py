@@ -10,14 +10,13 @@ from __future__ import annotations
 import itertools
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from api_support import BASE_URL, Indexed, copy_fixture, index_fixture
-from mnemo.api import create_app
+from api_support import Indexed, copy_fixture, index_fixture, make_client
 from mnemo.store import db as dbmod
 
 _counter = itertools.count()
@@ -45,11 +44,6 @@ def fresh_indexed(database: dbmod.Database, tmp_path: Path) -> Indexed:
     root = copy_fixture(tmp_path / "fixture")
     summary = index_fixture(database, root)
     return Indexed(database, root, "fixture", summary)
-
-
-def make_client(database: dbmod.Database, base_url: str = BASE_URL, **kwargs: Any) -> TestClient:
-    """A client over a new app; kwargs go to create_app (token, loopback_only, index_roots…)."""
-    return TestClient(create_app(database, **kwargs), base_url=base_url)
 
 
 @pytest.fixture

@@ -35,14 +35,18 @@ def database(request: Request) -> Database:
 
 
 def resolve_repository(db: Database, name: str) -> dict[str, Any]:
-    """The repository row for `name`, or 404 naming the repositories that exist."""
+    """The repository row for `name`, or 404 naming the repositories that exist (the message
+    comes from store.reads, so the CLI and the API word it the same way)."""
+    from mnemo.store import reads
+
     with db.connect() as conn:
         row = queries.repository_by_name(conn, name)
         if row is None:
-            known = queries.repository_names(conn)
-    if row is None:
-        hint = f"; known: {', '.join(known)}" if known else "; none is indexed yet (POST /api/index)"
-        raise ApiError(404, f"unknown repository {name!r}{hint}")
+            try:
+                reads.get_repository(conn, name)
+            except reads.UnknownRepository as exc:
+                raise ApiError(404, str(exc), known=exc.known[:50]) from None
+            raise ApiError(404, f"unknown repository {name!r}")
     return row
 
 

@@ -37,8 +37,10 @@ def bad_request(message: str, **extra: Any) -> ApiError:
 
 
 def _location(err: dict[str, Any]) -> str:
-    loc = [str(part) for part in err.get("loc", ()) if part not in ("query", "path", "body")]
-    return ".".join(loc) or "request"
+    loc = [str(part) for part in err.get("loc", ())]
+    if loc and loc[0] in ("query", "path", "body", "header", "cookie"):
+        loc = loc[1:]  # where it came from; the parameter's name is what the client needs
+    return ".".join(loc) or "body"
 
 
 def _validation_message(errors: list[dict[str, Any]]) -> str:
@@ -71,8 +73,12 @@ def stage_error(exc: Exception) -> ApiError | None:
     if name == "DatabaseError":
         return ApiError(503, str(exc))
     if name in ("EmptyIndex", "GraphNotBuilt", "NoGraph"):
+        return ApiError(404, str(exc))  # nothing to answer from (yet): index first
+    if name in ("ModelMismatch", "IndexingError"):
         return ApiError(409, str(exc))
-    if name in ("SearchError", "InvalidQuery", "ConfigError", "CommandError"):
+    if name in ("InvalidQuery", "InvalidFilter"):
+        return ApiError(422, str(exc))
+    if name in ("SearchError", "ConfigError", "CommandError"):
         return ApiError(400, str(exc))
     return None
 
@@ -95,8 +101,9 @@ def _stage_exception_classes() -> list[type[BaseException]]:
     found: list[type[BaseException]] = []
     for module_name, names in (
         ("mnemo.store.reads", ("UnknownRepository", "EmptyIndex")),
-        ("mnemo.graph.query", ("AmbiguousName", "UnknownName", "UnknownNode", "GraphNotBuilt", "NoGraph")),
-        ("mnemo.search", ("SearchError", "InvalidQuery", "UnknownRepository", "EmptyIndex")),
+        ("mnemo.graph.query", ("AmbiguousName", "UnknownName", "UnknownNode", "GraphNotBuilt", "GraphQueryError")),
+        ("mnemo.search", ("SearchError", "InvalidQuery", "UnknownRepository", "EmptyIndex", "ModelMismatch")),
+        ("mnemo.search.filters", ("InvalidFilter",)),
         ("mnemo.config", ("ConfigError",)),
     ):
         try:

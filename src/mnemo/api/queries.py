@@ -170,3 +170,102 @@ def run_errors(conn: psycopg.Connection, run_id: int, limit: int, offset: int) -
         "WHERE run_id = %s ORDER BY severity, path, line NULLS FIRST, id LIMIT %s OFFSET %s",
         (run_id, limit, offset),
     )
+
+
+# -- metrics over the graph (0002_graph) -------------------------------------------------------
+
+COMPLEXITY_BINS = [(1, 1), (2, 2), (3, 3), (4, 5), (6, 10), (11, 20), (21, 50), (51, None)]
+COUPLING_BINS = [(0, 0), (1, 1), (2, 2), (3, 5), (6, 10), (11, 20), (21, 50), (51, None)]
+# PageRank relative to the mean (1.0 = an average node): comparable across repository sizes.
+PAGERANK_BINS = [(0, 0.5), (0.5, 1), (1, 2), (2, 5), (5, 10), (10, 50), (50, None)]
+
+# Coupling is the graph stage's: a module's afferent + efferent modules (graph.query.TOP_BY).
+COUPLING_SQL = "(coalesce(n.afferent, 0) + coalesce(n.efferent, 0))"
+
+
+def _int_histogram(conn: psycopg.Connection, expr: str, where: str, repository_id: int,
+                   bins: list[tuple[int, int | None]]) -> list[dict[str, Any]]:
+    cases = " ".join(
+        f"WHEN {expr} BETWEEN {lo} AND {hi} THEN {i}" if hi is not None else f"WHEN {expr} >= {lo} THEN {i}"
+        for i, (lo, hi) in enumerate(bins)
+    )
+    rows = dict(conn.execute(
+        f"SELECT CASE {cases} END AS bin, count(*) FROM graph_nodes n "
+        f"WHERE n.repository_id = %s AND {where} GROUP BY 1",
+        (repository_id,),
+    ).fetchall())
+    return [
+        {"lo": lo, "hi": hi, "label": str(lo) if lo == hi else (f"{lo}+" if hi is None else f"{lo}–{hi}"),
+         "count": int(rows.get(i, 0))}
+        for i, (lo, hi) in enumerate(bins)
+    ]
+
+
+def _pagerank_histogram(conn: psycopg.Connection, repository_id: int) -> list[dict[str, Any]]:
+    cases = " ".join(
+        f"WHEN rel < {hi} THEN {i}" if hi is not None else f"ELSE {i}" for i, (lo, hi) in enumerate(PAGERANK_BINS)
+    )
+    rows = dict(conn.execute(
+        f"""
+        SELECT CASE {cases} END AS bin, count(*) FROM (
+          SELECT n.pagerank / nullif(avg(n.pagerank) OVER (), 0) AS rel
+            FROM graph_nodes n WHERE n.repository_id = %s) s
+         GROUP BY 1
+        """,
+        (repository_id,),
+    ).fetchall())
+    return [
+        {"lo": lo, "hi": hi, "label": f"≥{lo}× mean" if hi is None else f"{lo}–{hi}× mean", "count": int(rows.get(i, 0))}
+        for i, (lo, hi) in enumerate(PAGERANK_BINS)
+    ]
+
+
+def metrics(conn: psycopg.Connection, repository_id: int) -> dict[str, Any]:
+    """Distributions and counts for the dashboard. Definitions (not modules) carry complexity;
+    coupling is a module's (afferent + efferent modules); PageRank covers every node."""
+    totals = _row(
+        conn,
+        """
+        SELECT (SELECT count(*) FROM files WHERE repository_id = %(r)s) AS files,
+               (SELECT count(*) FROM files WHERE repository_id = %(r)s AND status = 'failed') AS files_failed,
+               (SELECT count(*) FROM chunks WHERE repository_id = %(r)s) AS chunks,
+               (SELECT count(*) FROM graph_nodes WHERE repository_id = %(r)s) AS nodes,
+               (SELECT count(*) FROM graph_edges WHERE repository_id = %(r)s AND dst IS NOT NULL) AS edges,
+               (SELECT count(*) FROM graph_edges WHERE repository_id = %(r)s AND dst IS NULL) AS unresolved_edges,
+               (SELECT round(avg(complexity)::numeric, 2) FROM graph_nodes
+                 WHERE repository_id = %(r)s AND kind <> 'module') AS mean_complexity,
+               (SELECT max(complexity) FROM graph_nodes WHERE repository_id = %(r)s) AS max_complexity,
+               (SELECT round(avg(coalesce(afferent, 0) + coalesce(efferent, 0))::numeric, 2) FROM graph_nodes
+                 WHERE repository_id = %(r)s AND kind = 'module') AS mean_coupling,
+               (SELECT built_at FROM graph_builds WHERE repository_id = %(r)s) AS graph_built_at
+        """,
+        {"r": repository_id},
+    ) or {}
+    by_kind = dict(conn.execute(
+        "SELECT kind, count(*) FROM graph_nodes WHERE repository_id = %s GROUP BY kind ORDER BY 2 DESC",
+        (repository_id,),
+    ).fetchall())
+    by_type = dict(conn.execute(
+        "SELECT type, count(*) FROM graph_edges WHERE repository_id = %s AND dst IS NOT NULL "
+        "GROUP BY type ORDER BY 2 DESC",
+        (repository_id,),
+    ).fetchall())
+    by_resolution = dict(conn.execute(
+        "SELECT resolution, sum(sites) FROM graph_edges WHERE repository_id = %s AND type = 'calls' "
+        "GROUP BY resolution ORDER BY 2 DESC",
+        (repository_id,),
+    ).fetchall())
+
+    return {
+        "totals": totals,
+        "nodes_by_kind": by_kind,
+        "edges_by_type": by_type,
+        "call_sites_by_resolution": {k: int(v) for k, v in by_resolution.items()},
+        "distributions": {
+            "complexity": {"bins": _int_histogram(conn, "n.complexity", "n.kind <> 'module'", repository_id,
+                                                  COMPLEXITY_BINS), "unit": "cyclomatic complexity"},
+            "coupling": {"bins": _int_histogram(conn, COUPLING_SQL, "n.kind = 'module'", repository_id, COUPLING_BINS),
+                         "unit": "modules: afferent + efferent modules"},
+            "pagerank": {"bins": _pagerank_histogram(conn, repository_id), "unit": "PageRank / mean PageRank"},
+        },
+    }

@@ -105,3 +105,6 @@ async function main() {
 }
 
 main();
+
+// For the browser tests and benchmarks/ui_render.py: the views, to read what the page shows.
+window.__mnemo = { graph, dashboard, search, indexing, state };

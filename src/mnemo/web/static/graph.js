@@ -160,6 +160,8 @@ export class GraphView {
     cy.batch(() => {
       cy.elements().remove();
       cy.add(elements);
+      // Arrows need bezier edges, which cost more to draw: only on small slices.
+      if (e < 400) cy.edges().addClass("directed");
     });
     this.recolour();
     this.layout(focusId);
@@ -290,6 +292,12 @@ export class GraphView {
     counter.textContent = `(${fmt(total ?? items.length)})`;
     for (const item of items) {
       const label = item.qualified_name || item.name || String(item.id);
+      if (item.id === null || item.id === undefined) {
+        // An external, builtin or unresolved call: the name as written, not a node.
+        list.append(el("li", { class: "external" }, el("span", { text: label }),
+          el("span", { class: "muted", text: ` ${item.resolution || "external"}` })));
+        continue;
+      }
       list.append(el("li", {}, el("a", {
         href: "#", title: item.path || "", text: label,
         onclick: (e) => { e.preventDefault(); this.focus(item.id); },
@@ -302,8 +310,8 @@ export class GraphView {
     const box = clear($("#node-impact-result"));
     const depth = parseInt($("#node-depth").value, 10) || 2;
     try {
-      const data = await api.get(repoPath(repo, "/impact"), { node: nodeId, depth, limit: 100 });
-      const items = data.nodes || data.results || [];
+      const data = await api.get(repoPath(repo, "/impact"), { symbol: nodeId, depth, limit: 100 });
+      const items = data.nodes || [];
       box.append(el("h3", { text: `Impact (depth ${depth}): ${fmt(data.total ?? items.length)} dependents` }));
       const list = el("ul", { class: "links" });
       for (const item of items.slice(0, 100)) {

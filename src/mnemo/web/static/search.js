@@ -35,8 +35,8 @@ export class SearchView {
         el("a", { href: "#", class: "result-title", text: r.qualified_name || r.name,
           onclick: (e) => { e.preventDefault(); this.open(r); } }),
         el("span", { class: "kind", text: r.kind }),
-        el("div", { class: "muted", text: `${r.repository ? r.repository + ": " : ""}${r.path}:${r.start_line}-${r.end_line}  ·  score ${fmt(r.score, 3)}` }),
-        r.signature ? el("code", { class: "sig", text: r.signature }) : null);
+        el("div", { class: "muted", text: `${r.repository ? r.repository + ": " : ""}${r.file_path}:${r.start_line}-${r.end_line}  ·  score ${fmt(r.score, 3)}` }),
+        r.snippet ? el("pre", { class: "snippet", text: r.snippet }) : null);
       list.append(item);
       if (i === 0) item.classList.add("first");
     });
