@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
-from api_support import Indexed
+from api_support import Indexed, make_client
 
 
 def test_list_repositories_has_counts(client: TestClient, indexed: Indexed) -> None:
@@ -120,3 +123,17 @@ def test_ui_page_and_vendor_files(client: TestClient) -> None:
     assert client.get("/vendor/package.json").status_code == 404
     assert client.get("/vendor/..%2F..%2Fpackage.json").status_code == 404
     assert client.get("/static/../api/app.py").status_code == 404
+
+
+def test_ui_explains_missing_libraries(indexed: Indexed, tmp_path: Path) -> None:
+    """Without node_modules the page carries the install command instead of failing silently."""
+    web = Path(__file__).resolve().parents[2] / "src" / "mnemo" / "web"
+    shutil.copytree(web / "static", tmp_path / "web" / "static")
+    with make_client(indexed.database, web_dir=tmp_path / "web") as client:
+        page = client.get("/").text
+        assert 'id="vendor-missing"' in page
+        assert "npm ci --prefix src/mnemo/web" in page
+        vendor = client.get("/vendor/cytoscape.min.js")
+        assert vendor.status_code == 404
+        assert vendor.json()["install"] == "npm ci --prefix src/mnemo/web"
+        assert client.get("/api/health").json()["ui_assets"]["installed"] is False

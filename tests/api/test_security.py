@@ -103,3 +103,20 @@ def test_delete_refused_while_the_repository_is_locked(fresh_indexed: Indexed) -
             assert "being indexed" in response.json()["error"]
     with make_client(fresh_indexed.database) as client:
         assert client.delete("/api/repositories/fixture").status_code == 200
+
+
+def test_serve_refuses_network_host_without_token(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    from mnemo.cli import main
+
+    monkeypatch.delenv("MNEMO_API_TOKEN", raising=False)
+    assert main(["serve", "--host", "0.0.0.0", "--port", "3999"]) == 2
+    assert "MNEMO_API_TOKEN" in capsys.readouterr().err
+    assert main(["serve", "--port", "0"]) == 2  # a bad port is a usage error too
+
+
+def test_search_with_nothing_indexed(database: Database) -> None:
+    with make_client(database) as client:
+        response = client.get("/api/search", params={"q": "anything"})
+        assert response.status_code == 404
+        assert "index" in response.json()["error"]
+        assert client.get("/api/repositories").json()["repositories"] == []
