@@ -384,12 +384,28 @@ class Resolver:
         rules = rules_for(module.language)
         qualifier = _clean_qualifier(call.qualifier)
         if qualifier is None:
-            return self._bare(module, caller, call.name, rules)
-        if qualifier in rules.self_names:
-            return self._on_self(module, caller, call.name, rules, from_bases=False)
-        if rules.is_super(qualifier):
-            return self._on_self(module, caller, call.name, rules, from_bases=True)
-        return self._qualified(module, caller, qualifier, call.name, rules)
+            outcome = self._bare(module, caller, call.name, rules)
+        elif qualifier in rules.self_names:
+            outcome = self._on_self(module, caller, call.name, rules, from_bases=False)
+        elif rules.is_super(qualifier):
+            outcome = self._on_self(module, caller, call.name, rules, from_bases=True)
+        else:
+            outcome = self._qualified(module, caller, qualifier, call.name, rules)
+        return self._with_constructors(outcome, rules)
+
+    def _with_constructors(self, outcome: CallOutcome, rules: LanguageRules) -> CallOutcome:
+        """Instantiating a class (`new C()`, `C()`) also runs its constructor: both are targets."""
+        if rules.constructor is None or not any(
+            t.node is not None and self.table.kind(t.node) == "class" for t in outcome.targets
+        ):
+            return outcome
+        targets = list(outcome.targets)
+        for target in outcome.targets:
+            if target.node is not None and self.table.kind(target.node) == "class":
+                constructor, _ = self.find_method([target.node], rules.constructor)
+                if constructor is not None:
+                    targets.append(Target(constructor, target.resolution, target.confidence, target.target))
+        return CallOutcome(tuple(targets), outcome.local)
 
     def _bare(self, module: Module, caller: Definition | None, name: str, rules: LanguageRules) -> CallOutcome:
         symbol, label = self.name_symbol(module, caller, name)
@@ -595,6 +611,22 @@ class Resolver:
         ]
         return list(self._guess(candidates, name).targets)
 
+    def overridden(self, method: Definition) -> list[Target]:
+        """The methods of the same name in the bases of the method's class (nearest first)."""
+        if method.parent is None:
+            return []
+        owner = self.table.class_named(self.table.modules[method.path], method.parent)
+        if owner is None:
+            return []
+        found = []
+        for base in self.class_bases(owner):
+            if base.node is None:
+                continue
+            node, _ = self.find_method([base.node], method.name)
+            if node is not None and node != method.node:
+                found.append(Target(node, "this", base.confidence))
+        return found
+
     def _scope_of(self, module: Module, definition: Definition) -> Definition | None:
         """The function a class is defined in, if any (its bases are looked up there)."""
         prefix = definition.qualified_name.rpartition(".")[0]
@@ -755,10 +787,16 @@ def resolve_calls(
 
 
 def structure_edges(resolver: Resolver, edges: EdgeSet) -> None:
-    """`contains`, `inherits`, `implements` and `imports` edges: everything that needs no call."""
+    """`contains`, `inherits`, `implements` and `imports` edges: everything that needs no call.
+
+    A method that overrides a method of a base class `inherits` from it (resolution 'this'), so
+    an override is tied to the method whose contract it follows."""
     table = resolver.table
     for definition in table.definitions.values():
         edges.add(resolver.container(definition), "contains", Target(definition.node, "structure"), None)
+        if definition.kind == "method":
+            for target in resolver.overridden(definition):
+                edges.add(definition.node, "inherits", target, None)
         if definition.kind not in CLASS_KINDS:
             continue
         module = table.modules[definition.path]

@@ -72,6 +72,7 @@ class LanguageRules:
     builtin_bases: frozenset[str]  # base classes that come from the runtime
     extensions: tuple[str, ...] = ()  # module file extensions, in resolution order
     index_files: tuple[str, ...] = ()  # what a directory import means
+    constructor: str | None = None  # the method that instantiating a class runs
 
     def is_super(self, qualifier: str) -> bool:
         return qualifier in self.super_names or (self.family == "python" and qualifier.startswith("super("))
@@ -88,6 +89,7 @@ ECMASCRIPT = LanguageRules(
     builtin_bases=_words(_JS_GLOBAL_OBJECTS),
     extensions=_ES_EXTENSIONS,
     index_files=tuple(f"index{ext}" for ext in _ES_EXTENSIONS),
+    constructor="constructor",
 )
 
 _PY_NAMES = frozenset(name for name in dir(_python_builtins) if not name.startswith("_")) | {"__import__"}
@@ -101,6 +103,7 @@ PYTHON = LanguageRules(
     builtin_bases=_PY_NAMES,
     extensions=(".py", ".pyi"),
     index_files=("__init__.py", "__init__.pyi"),
+    constructor="__init__",
 )
 
 GENERIC = LanguageRules(

@@ -28,10 +28,11 @@ CREATE TABLE graph_nodes (
     afferent       integer,                        -- modules only: modules that depend on this one
     efferent       integer,                        -- modules only: modules this one depends on
     instability    real                            -- efferent / (afferent + efferent)
-);
+) WITH (fillfactor = 50);
+-- Half-full pages and no index on a metric column: the metrics UPDATE right after the nodes
+-- are written is a HOT update (no index entries), ~10x faster than a full-page update.
 CREATE INDEX graph_nodes_repo_name_idx ON graph_nodes (repository_id, name);
 CREATE INDEX graph_nodes_repo_qname_idx ON graph_nodes (repository_id, qualified_name);
-CREATE INDEX graph_nodes_repo_rank_idx ON graph_nodes (repository_id, pagerank DESC);
 CREATE INDEX graph_nodes_chunk_idx ON graph_nodes (chunk_id);
 CREATE INDEX graph_nodes_file_idx ON graph_nodes (file_id);
 
