@@ -185,10 +185,12 @@ export class GraphView {
       options = { name: "breadthfirst", directed: true, spacingFactor: 0.9, animate: false,
         roots: focusId !== undefined ? `#${CSS.escape(String(focusId))}` : undefined };
     } else {
-      // Bounded work: fewer iterations for bigger slices keeps the layout well under a second.
+      // Bounded work: each cose iteration costs O(n²), so iterations shrink as 1/n (total ~ n) and
+      // the cooling schedule is matched to them, so the layout still settles within its budget.
+      const iterations = Math.max(100, Math.min(1000, Math.round(60000 / Math.max(n, 1))));
       options = { name: "cose", animate: false, randomize: true, nodeDimensionsIncludeLabels: false,
-        numIter: n > 300 ? 400 : 1000, idealEdgeLength: () => 60, nodeRepulsion: () => 8000,
-        gravity: 0.4, componentSpacing: 60, nodeOverlap: 8 };
+        numIter: iterations, initialTemp: 1000, minTemp: 1, coolingFactor: Math.pow(0.001, 1 / iterations),
+        idealEdgeLength: () => 60, nodeRepulsion: () => 8000, gravity: 0.4, componentSpacing: 60, nodeOverlap: 8 };
     }
     cy.layout(options).run();
     cy.fit(undefined, 30);
