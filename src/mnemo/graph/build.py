@@ -33,6 +33,7 @@ from mnemo.graph.resolve import (
     Module,
     Resolver,
     SymbolTable,
+    caller_scope,
     resolve_calls,
     structure_edges,
 )
@@ -302,17 +303,20 @@ def _calls(
     file_modules: dict[int, Module],
     chunk_nodes: dict[int, int],
 ) -> CallStats:
-    """Stream every call (module top level, then each chunk in line order), file by file."""
+    """Stream every call (module top level, then each chunk in line order), file by file.
+
+    The chunk's source comes along (a few hundred rows at a time) for the caller's own scope,
+    which is parsed only when a local declaration might shadow a called name."""
     stats = CallStats()
     edges = EdgeSet()
     definitions = resolver.table.definitions
     with conn.cursor(name="graph_calls") as cur:
-        cur.itersize = _FETCH
+        cur.itersize = _FETCH // 4
         cur.execute(
-            """SELECT id AS file_id, 0 AS ord, NULL::bigint AS chunk_id, module_calls FROM files
-               WHERE repository_id = %s AND module_calls <> '[]'::jsonb
+            """SELECT id AS file_id, 0 AS ord, NULL::bigint AS chunk_id, module_calls, NULL::text AS source
+               FROM files WHERE repository_id = %s AND module_calls <> '[]'::jsonb
                UNION ALL
-               SELECT file_id, start_line, id, metadata->'calls' FROM chunks
+               SELECT file_id, start_line, id, metadata->'calls', source FROM chunks
                WHERE repository_id = %s AND jsonb_array_length(coalesce(metadata->'calls', '[]')) > 0
                ORDER BY 1, 2, 3 NULLS FIRST""",
             (repository_id, repository_id),
@@ -322,10 +326,12 @@ def _calls(
             if module is None:
                 continue
             callers = []
-            for _, _, chunk_id, calls in file_rows:
+            for _, _, chunk_id, calls, source in file_rows:
                 node = chunk_nodes.get(chunk_id) if chunk_id is not None else None
                 caller = definitions.get(node) if node is not None else None
-                callers.append((caller, [_call(c) for c in calls or ()]))
+                parsed_calls = [_call(c) for c in calls or ()]
+                shadowed = caller_scope(resolver, module, caller, parsed_calls, source)
+                callers.append((caller, parsed_calls, shadowed))
             resolve_calls(resolver, module, callers, edges, stats)
             if len(edges) >= _EDGE_BATCH:
                 _write_edges(conn, repository_id, edges)

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+from mnemo.graph import scope
 from mnemo.graph.modules import ModuleRef, ModuleResolver, TsConfig
 from mnemo.graph.rules import LanguageRules, rules_for
 from mnemo.models import Call, Export, Import, ImportedName, ParsedFile
@@ -41,7 +42,7 @@ FUNCTION_KINDS = frozenset({"function", "method"})
 
 # Resolution labels, also the values of graph_edges.resolution.
 RESOLVED = ("scope", "import", "this", "qualified", "same_file", "unique_name", "ambiguous")
-UNRESOLVED = ("external", "builtin", "unresolved", "ambiguous")
+UNRESOLVED = ("external", "builtin", "local", "unresolved", "ambiguous")
 
 
 @dataclass(slots=True)
@@ -379,10 +380,20 @@ class Resolver:
 
     # -- calls -------------------------------------------------------------------------------
 
-    def call(self, module: Module, caller: Definition | None, call: Call) -> CallOutcome:
-        """Resolve one call made in `caller` (None: at module top level) of `module`."""
+    def call(
+        self, module: Module, caller: Definition | None, call: Call, shadowed: frozenset[str] = frozenset()
+    ) -> CallOutcome:
+        """Resolve one call made in `caller` (None: at module top level) of `module`.
+
+        `shadowed`: names the caller declares itself (parameters, variables, nested functions);
+        a call to one of them, or on one of them, is local to the caller (see scope.py)."""
         rules = rules_for(module.language)
         qualifier = _clean_qualifier(call.qualifier)
+        head = (qualifier or call.name).split(".")[0]
+        if head in shadowed and (qualifier is None or qualifier not in rules.self_names):
+            if qualifier is None:
+                return CallOutcome((Target(None, "local", target=call.name),), False)
+            return self._unknown_receiver(f"{qualifier}.{call.name}", call.name, rules)
         if qualifier is None:
             outcome = self._bare(module, caller, call.name, rules)
         elif qualifier in rules.self_names:
@@ -771,19 +782,49 @@ class CallStats:
 def resolve_calls(
     resolver: Resolver,
     module: Module,
-    callers: Iterable[tuple[Definition | None, Iterable[Call]]],
+    callers: Iterable[tuple[Definition | None, Iterable[Call], frozenset[str]]],
     edges: EdgeSet,
     stats: CallStats,
 ) -> None:
-    """Add the `calls` edges of one module's callers (None = the module's top level)."""
-    for caller, calls in callers:
+    """Add the `calls` edges of one module's callers (None = the module's top level); each
+    caller comes with the names it declares itself (scope.local_names, or empty)."""
+    for caller, calls, shadowed in callers:
         src = caller.node if caller is not None else module.node
         for call in calls:
-            outcome = resolver.call(module, caller, call)
+            outcome = resolver.call(module, caller, call, shadowed)
             stats.count(outcome)
             for target in outcome.targets:
                 if target.node != src:  # recursion is no dependency: no self-loops
                     edges.add(src, "calls", target, call.line)
+
+
+def shadow_candidates(resolver: Resolver, module: Module, calls: Iterable[Call]) -> set[str]:
+    """The names among these calls' heads that a local declaration would change the meaning
+    of: imported, defined in the file, or (where guessing is allowed) defined anywhere."""
+    rules = rules_for(module.language)
+    guess = resolver._may_guess(module, rules)
+    bindings = module.bindings()
+    found = set()
+    for call in calls:
+        qualifier = _clean_qualifier(call.qualifier)
+        head = (qualifier or call.name).split(".")[0]
+        if head in rules.self_names:
+            continue
+        if head in bindings or head in module.top or (guess and head in resolver.table.global_top):
+            found.add(head)
+    return found
+
+
+def caller_scope(
+    resolver: Resolver, module: Module, caller: Definition | None, calls: list[Call], source: str | None
+) -> frozenset[str]:
+    """The caller's local names that matter for its calls; parses only when one might shadow."""
+    if caller is None or source is None or caller.kind not in FUNCTION_KINDS or not scope.supports(module.language):
+        return frozenset()
+    names = shadow_candidates(resolver, module, calls)
+    if not names or not scope.might_shadow(source, names):
+        return frozenset()
+    return scope.local_names(source, module.language, caller.kind, caller.name) & names
 
 
 def structure_edges(resolver: Resolver, edges: EdgeSet) -> None:
@@ -828,10 +869,10 @@ def resolve_parsed(
     for path in sorted(files):
         table.add_module(path, files[path].language, next_id, files[path].imports, files[path].exports)
         next_id += 1
-    callers: dict[str, list[tuple[Definition | None, list[Call]]]] = {}
+    callers: dict[str, list[tuple[Definition | None, list[Call], str | None]]] = {}
     for path in sorted(files):
         parsed = files[path]
-        own: list[tuple[Definition | None, list[Call]]] = [(None, list(parsed.module_calls))]
+        own: list[tuple[Definition | None, list[Call], str | None]] = [(None, list(parsed.module_calls), None)]
         last: dict[tuple[str, str], Definition] = {}
         for chunk in parsed.chunks:
             if chunk.kind not in NODE_KINDS:
@@ -839,7 +880,7 @@ def resolve_parsed(
                 continue
             key = (chunk.kind, chunk.qualified_name)
             if chunk.part > 1 and key in last:
-                own.append((last[key], list(chunk.calls)))
+                own.append((last[key], list(chunk.calls), chunk.source))
                 continue
             definition = Definition(
                 node=next_id, path=path, kind=chunk.kind, name=chunk.name,
@@ -849,7 +890,7 @@ def resolve_parsed(
             next_id += 1
             table.add_definition(definition)
             last[key] = definition
-            own.append((definition, list(chunk.calls)))
+            own.append((definition, list(chunk.calls), chunk.source))
         callers[path] = own
     table.finish()
     resolver = Resolver(table, ModuleResolver(files, ts_configs))
@@ -857,5 +898,7 @@ def resolve_parsed(
     edges = EdgeSet()
     structure_edges(resolver, edges)
     for path in sorted(files):
-        resolve_calls(resolver, table.modules[path], callers[path], edges, stats)
+        module = table.modules[path]
+        scoped = [(c, calls, caller_scope(resolver, module, c, calls, src)) for c, calls, src in callers[path]]
+        resolve_calls(resolver, module, scoped, edges, stats)
     return table, list(edges), stats

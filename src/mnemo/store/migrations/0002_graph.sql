@@ -38,8 +38,9 @@ CREATE INDEX graph_nodes_file_idx ON graph_nodes (file_id);
 
 -- One row per (src, dst or external target, type): `sites` counts the call sites it stands for
 -- and `line` is the first. An ambiguous call keeps one row per candidate (confidence 1/n) when
--- the candidates are few, else one row without dst; external, builtin and unresolved calls keep
--- the name as written in `target` and no dst, so nothing is attached to a local namesake.
+-- the candidates are few, else one row without dst; external, builtin, local (a name the caller
+-- declares itself: a parameter, a variable, a nested function) and unresolved calls keep the name
+-- as written in `target` and no dst, so nothing is attached to a namesake elsewhere.
 CREATE TABLE graph_edges (
     id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     repository_id bigint NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,
@@ -48,12 +49,12 @@ CREATE TABLE graph_edges (
     type          text NOT NULL CHECK (type IN ('calls', 'imports', 'inherits', 'implements', 'contains')),
     resolution    text NOT NULL CHECK (resolution IN (
                       'scope', 'import', 'this', 'qualified', 'same_file', 'unique_name', 'ambiguous',
-                      'structure', 'external', 'builtin', 'unresolved')),
+                      'structure', 'external', 'builtin', 'local', 'unresolved')),
     confidence    real NOT NULL DEFAULT 1 CHECK (confidence > 0 AND confidence <= 1),
     target        text,
     line          integer,
     sites         integer NOT NULL DEFAULT 1,
-    CHECK (dst IS NOT NULL OR resolution IN ('external', 'builtin', 'unresolved', 'ambiguous'))
+    CHECK (dst IS NOT NULL OR resolution IN ('external', 'builtin', 'local', 'unresolved', 'ambiguous'))
 );
 CREATE INDEX graph_edges_dst_idx ON graph_edges (dst, type);
 CREATE INDEX graph_edges_src_idx ON graph_edges (src, type);
