@@ -7,6 +7,7 @@ They skip, saying why, when /usr/bin/chromium or the playwright package is missi
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -16,13 +17,18 @@ from e2e_support import CHROMIUM, CHROMIUM_ARGS, LiveServer, _skip_reason, new_d
 from api_support import copy_fixture, index_fixture
 
 
+def _browser_required() -> bool:
+    """CI sets MNEMO_REQUIRE_BROWSER=1: there a missing browser fails the run instead of skipping."""
+    return os.environ.get("MNEMO_REQUIRE_BROWSER") == "1"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     reason = _skip_reason()
     here = Path(__file__).parent
     for item in items:
         if Path(str(item.fspath)).is_relative_to(here):
             item.add_marker(pytest.mark.e2e)
-            if reason:
+            if reason and not _browser_required():
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
@@ -30,7 +36,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def e2e_repo(pg_server_uri: str, template_db: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A database with the fixture repository indexed (and its graph built), once per module."""
     if _skip_reason():
-        pytest.skip(_skip_reason())
+        (pytest.fail if _browser_required() else pytest.skip)(_skip_reason())
     database = new_database(pg_server_uri, template_db)
     root = copy_fixture(tmp_path_factory.mktemp("e2e") / "fixture")
     summary = index_fixture(database, root)
@@ -47,7 +53,7 @@ def live_server(e2e_repo: dict[str, Any]) -> Iterator[LiveServer]:
 def browser() -> Iterator[Any]:
     reason = _skip_reason()
     if reason:
-        pytest.skip(reason)
+        (pytest.fail if _browser_required() else pytest.skip)(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
