@@ -1,7 +1,7 @@
 """Each resolution rule on its fixture tree, from parse output to edges (no database).
 
 The same expectations (tests/fixtures/graph/cases.py) are checked through the real indexer and
-PostgreSQL in tests/integration/test_graph_fixtures.py.
+PostgreSQL in tests/integration/test_graph_indexed_fixtures.py.
 """
 
 from __future__ import annotations

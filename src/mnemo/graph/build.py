@@ -96,6 +96,7 @@ def build_graph(database: Database, repository_id: int) -> GraphStats:
             chunk_nodes = _timed(stats, "definitions", lambda: _definition_nodes(conn, repository_id, ids, table))
             table.finish()
             resolver = Resolver(table, ModuleResolver(table.modules, _ts_configs(root, table)))
+            _check_labels(conn)
             _timed(stats, "structure", lambda: _structure(conn, repository_id, resolver))
             call_stats = _timed(
                 stats, "calls", lambda: _calls(conn, repository_id, resolver, file_modules, chunk_nodes)
@@ -353,8 +354,24 @@ def _write_edges(conn: psycopg.Connection, repository_id: int, edges: EdgeSet) -
     edges.clear()
 
 
+_LABEL_FALLBACK: dict[str, str] = {}
+
+
+def _check_labels(conn: psycopg.Connection) -> None:
+    """A database migrated by a pre-release 0002 lacks the 'local' label: write 'unresolved'
+    there instead of failing the build (development databases only)."""
+    definition = conn.execute(
+        """SELECT string_agg(pg_get_constraintdef(oid), ' ') FROM pg_constraint
+           WHERE conrelid = 'graph_edges'::regclass AND contype = 'c'"""
+    ).fetchone()[0] or ""
+    _LABEL_FALLBACK.clear()
+    if "'local'" not in definition:
+        _LABEL_FALLBACK["local"] = "unresolved"
+
+
 def _edge_row(repository_id: int, e: Edge) -> tuple:
-    return (repository_id, e.src, e.dst, e.type, e.resolution, e.confidence, e.target, e.line, e.sites)
+    resolution = _LABEL_FALLBACK.get(e.resolution, e.resolution)
+    return (repository_id, e.src, e.dst, e.type, resolution, e.confidence, e.target, e.line, e.sites)
 
 
 def _copy_rows(conn: psycopg.Connection, table: str, columns: str, rows) -> None:
