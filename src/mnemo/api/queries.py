@@ -36,10 +36,6 @@ def repository_by_name(conn: psycopg.Connection, name: str) -> dict[str, Any] | 
     return _row(conn, f"SELECT {REPOSITORY_COLUMNS} FROM repositories WHERE name = %s", (name,))
 
 
-def repository_names(conn: psycopg.Connection, limit: int = 20) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT name FROM repositories ORDER BY name LIMIT %s", (limit,))]
-
-
 def repositories_with_stats(conn: psycopg.Connection, name: str | None = None) -> list[dict[str, Any]]:
     """Each repository with counts of files (by status), chunks, graph nodes and edges, and its
     last run — what the UI's dropdown and the repositories endpoint show."""

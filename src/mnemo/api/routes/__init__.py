@@ -1,1 +1,1 @@
-"""The API's routes, one small module per resource; `ROUTERS` is what the app mounts."""
+"""The API's routes, one small module per resource; app.create_app mounts each module's `router`."""

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from mnemo.api import queries
 from mnemo.api.convert import to_jsonable
-from mnemo.api.deps import MAX_DEPTH, Depth, Limit, RepoName, SymbolName, database, resolve_repository
+from mnemo.api.deps import Depth, Limit, RepoName, SymbolName, database, resolve_repository
 from mnemo.graph import query as gq
 from mnemo.store.db import Database
 
@@ -199,5 +199,3 @@ def stats(name: RepoName, db: Database = Depends(database)) -> dict[str, Any]:
     resolve_repository(db, name)
     return to_jsonable(gq.stats(db, name))
 
-
-__all__ = ["router", "MAX_DEPTH"]
