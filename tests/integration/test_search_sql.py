@@ -435,3 +435,12 @@ def test_cli_bad_limit_is_a_usage_error(cli, capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit) as exc:
         cli("x", "--limit", "0")
     assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("autocommit", [True, False])
+def test_an_open_connection_can_be_passed_instead_of_a_database(indexed: Database, autocommit: bool) -> None:
+    with indexed.connect(autocommit=autocommit) as conn:
+        for mode in ("hybrid", "lexical", "vector"):
+            assert "parseConfig" in [r.name for r in run_search(conn, "parseConfig", mode=mode)]
+        assert not conn.closed
+        assert conn.execute("SELECT current_setting('hnsw.ef_search', true)").fetchone()[0] in (None, "", "40")

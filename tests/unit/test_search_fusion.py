@@ -25,8 +25,13 @@ def test_weights_shift_the_balance() -> None:
 
 def test_ties_are_deterministic_and_duplicates_keep_their_best_rank() -> None:
     fused = reciprocal_rank_fusion([(7, 1.0), (7, 0.5)], [(3, 0.9)])
-    assert [f.chunk_id for f in fused] == [3, 7]  # equal scores, equal best rank: lower id first
+    assert [f.chunk_id for f in fused] == [3, 7]  # equal scores: the vector list decides
     assert fused[1].lexical_rank == 1
+    assert [f.chunk_id for f in reciprocal_rank_fusion([(7, 1.0)], [(3, 0.9)], prefer="lexical")] == [7, 3]
+    # Crossed ranks (1, 2) and (2, 1) tie exactly; the preferred list breaks the tie.
+    crossed = ([(1, 2.0), (2, 1.0)], [(2, 0.9), (1, 0.8)])
+    assert reciprocal_rank_fusion(*crossed)[0].chunk_id == 2
+    assert reciprocal_rank_fusion(*crossed, prefer="lexical")[0].chunk_id == 1
 
 
 def test_empty_lists() -> None:

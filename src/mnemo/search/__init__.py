@@ -17,12 +17,14 @@ Scores order results within one response; they are not comparable across modes o
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+import psycopg
 
 from mnemo.config import ConfigError
 from mnemo.search import fusion
@@ -107,6 +109,8 @@ def search(
 ) -> list[SearchResult]:
     """Search the index; see the module docstring.
 
+    `database`: a `Database` (a connection is opened and closed per call) or an open psycopg
+    connection with pgvector registered (used as is: a server can pass a pooled one).
     `repositories`: names to search (None: all, which must then share one model for vector and
     hybrid modes). `language`, `kind`: one value, a comma-separated string or a list.
     `path_glob`: see filters.glob_to_regex. `embedder`: an Embedder to embed the query with
@@ -124,7 +128,7 @@ def search(
     path_regex = glob_to_regex(path_glob) if path_glob else None
     depth = max(MIN_DEPTH, 3 * limit)
 
-    with database.connect(autocommit=True) as conn:
+    with _connection(database) as conn:
         repos = _resolve(conn, repositories)
         filters = Filters(tuple(r.id for r in repos), languages, kinds, path_regex)
         if mode == "lexical":
@@ -140,8 +144,22 @@ def search(
             else:
                 weights = fusion.IDENTIFIER_WEIGHTS if plan.is_identifier else fusion.WORDS_WEIGHTS
                 pinned = {cid for cid, score in lexical if is_exact_name_score(score)} if plan.is_identifier else set()
-                fused = fusion.reciprocal_rank_fusion(lexical, vector, weights=weights, pinned=pinned)
+                fused = fusion.reciprocal_rank_fusion(
+                    lexical, vector, weights=weights, pinned=pinned,
+                    prefer="lexical" if plan.is_identifier else "vector",
+                )
         return _materialise(conn, fused, plan, limit, explain, {r.id: r.name for r in repos})
+
+
+@contextlib.contextmanager
+def _connection(database: Any) -> Iterator[psycopg.Connection]:
+    """A Database gives a fresh autocommit connection, closed afterwards; an open connection (a
+    server's pooled one) is used as it is and left open."""
+    if isinstance(database, psycopg.Connection):
+        yield database
+        return
+    with database.connect(autocommit=True) as conn:
+        yield conn
 
 
 def _resolve(conn: Any, names: Sequence[str] | None) -> list[Repository]:

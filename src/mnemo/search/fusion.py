@@ -37,10 +37,12 @@ def reciprocal_rank_fusion(
     weights: tuple[float, float] = WORDS_WEIGHTS,
     k: float = RRF_K,
     pinned: frozenset[int] | set[int] = frozenset(),
+    prefer: str = "vector",
 ) -> list[Fused]:
     """Fuse two best-first lists of (chunk_id, score) — lexical score, vector similarity —
     into one best-first list. A chunk listed twice in one list keeps its best rank. Ties are
-    broken by the better single rank, then by chunk id, so the order is deterministic.
+    broken by the rank in the `prefer`red list ("vector" for queries in words, where the model
+    is the better judge; "lexical" for identifiers), then by chunk id: deterministic.
 
     `pinned` ids (definitions whose name is exactly the identifier asked for) come first, in
     fused order: rank fusion alone can let a test that calls `parseConfig` and mentions it
@@ -60,10 +62,14 @@ def reciprocal_rank_fusion(
             f.vector_rank, f.vector_similarity = rank, similarity
             f.score += w_vec / (k + rank)
 
-    def best_rank(f: Fused) -> int:
-        return min(r for r in (f.lexical_rank, f.vector_rank) if r is not None)
+    def preferred_rank(f: Fused) -> float:
+        rank = f.vector_rank if prefer == "vector" else f.lexical_rank
+        return float("inf") if rank is None else rank
 
-    return sorted(fused.values(), key=lambda f: (f.chunk_id not in pinned, -f.score, best_rank(f), f.chunk_id))
+    # Scores are rounded before comparing so that float noise cannot decide a tie.
+    return sorted(
+        fused.values(), key=lambda f: (f.chunk_id not in pinned, -round(f.score, 12), preferred_rank(f), f.chunk_id)
+    )
 
 
 def single(ranked: Sequence[tuple[int, float]], *, lexical: bool) -> list[Fused]:

@@ -45,14 +45,27 @@ def search_vector(
         """
     ).format(dim=sql.Literal(dim), where=where)
     ef = max(MIN_EF_SEARCH, min(MAX_EF_SEARCH, depth))
+    # Inside the caller's own transaction SET LOCAL would outlive this query (a savepoint's
+    # RELEASE keeps it), so the previous values are put back afterwards.
+    outer = conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
     with conn.transaction():
-        conn.execute(
-            "SELECT set_config('hnsw.ef_search', %s, true), set_config('hnsw.iterative_scan', %s, true),"
-            " set_config('hnsw.max_scan_tuples', %s, true)",
-            (str(ef), "relaxed_order", str(MAX_SCAN_TUPLES)),
-        )
+        previous = conn.execute(_SETTINGS_NOW).fetchone() if outer else None
+        conn.execute(_SET_SETTINGS, (str(ef), "relaxed_order", str(MAX_SCAN_TUPLES)))
         rows = conn.execute(query, [np.asarray(embedding, dtype=np.float32), *where_params, depth]).fetchall()
+        if previous is not None:
+            conn.execute(_SET_SETTINGS, previous)
     return [(int(r[0]), float(r[1])) for r in rows]
+
+
+_SETTINGS_NOW = (  # pgvector's defaults when its library is not loaded in this session yet
+    "SELECT coalesce(current_setting('hnsw.ef_search', true), '40'),"
+    " coalesce(current_setting('hnsw.iterative_scan', true), 'off'),"
+    " coalesce(current_setting('hnsw.max_scan_tuples', true), '20000')"
+)
+_SET_SETTINGS = (
+    "SELECT set_config('hnsw.ef_search', %s, true), set_config('hnsw.iterative_scan', %s, true),"
+    " set_config('hnsw.max_scan_tuples', %s, true)"
+)
 
 
 def explain_vector_plan(conn: psycopg.Connection, dimension: int, filters: Filters, depth: int) -> str:
