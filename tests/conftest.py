@@ -56,3 +56,11 @@ def database_url(pg_server_uri: str, template_db: str) -> str:
 def database(database_url: str) -> dbmod.Database:
     """A `Database` over a fresh, migrated, empty database."""
     return dbmod.Database.open(database_url)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real packaged model (all-MiniLM-L6-v2), loaded once for the session."""
+    from mnemo.embed import load_embedder
+
+    return load_embedder()
