@@ -128,3 +128,35 @@ def test_build_graph_twice_gives_the_same_graph(tmp_path: Path, database: Databa
     stats = build_graph(database, summary.graph["repository_id"])
     assert (nodes(database), edges(database)) == before
     assert stats.nodes == summary.graph["nodes"] and stats.edges == summary.graph["edges"]
+
+
+def test_empty_repository_builds_an_empty_graph(database: Database) -> None:
+    with database.connect() as conn:
+        repo_id = conn.execute(
+            "INSERT INTO repositories (name, root, model, dimension) VALUES ('empty', '/nowhere', 'm', 384) RETURNING id"
+        ).fetchone()[0]
+        conn.commit()
+    stats = build_graph(database, repo_id)
+    assert stats.nodes == {} and stats.edges == {} and stats.pagerank["converged"]
+    assert graph_is_current(database, repo_id)
+
+
+def test_database_from_a_pre_release_schema_still_builds(database: Database, embedder) -> None:
+    """A development database whose 0002 predates the 'local' label stores 'unresolved'."""
+    from tests.fixtures.graph.cases import FIXTURES
+
+    with database.connect() as conn:
+        name = conn.execute(
+            """SELECT conname FROM pg_constraint WHERE conrelid = 'graph_edges'::regclass AND contype = 'c'
+               AND pg_get_constraintdef(oid) LIKE '%%structure%%'"""
+        ).fetchone()[0]
+        conn.execute(f"ALTER TABLE graph_edges DROP CONSTRAINT {name}")
+        conn.execute(
+            "ALTER TABLE graph_edges ADD CONSTRAINT old_labels CHECK (resolution IN ('scope', 'import', 'this', "
+            "'qualified', 'same_file', 'unique_name', 'ambiguous', 'structure', 'external', 'builtin', 'unresolved'))"
+        )
+        conn.commit()
+    index_repository(database, FIXTURES / "ts_scope", IndexOptions(name="old"), embedder=embedder)
+    with database.connect() as conn:
+        labels = {r[0] for r in conn.execute("SELECT resolution FROM graph_edges WHERE target = 'helper'")}
+    assert labels == {"unresolved"}

@@ -145,7 +145,7 @@ def test_call_sites_are_merged_into_one_edge() -> None:
         Chunk(kind="function", name="g", qualified_name="g", start_line=2, end_line=6, source="",
               calls=[Call("f", None, 5), Call("f", None, 3), Call("f", None, 4)]),
     ]
-    table, edges, stats = resolve_parsed({"a.ts": ParsedFile(language="typescript", chunks=chunks)})
+    _, edges, stats = resolve_parsed({"a.ts": ParsedFile(language="typescript", chunks=chunks)})
     calls = [e for e in edges if e.type == "calls"]
     assert len(calls) == 1 and calls[0].sites == 3 and calls[0].line == 3
     assert stats.sites == 3 and stats.local_resolved == 3

@@ -15,6 +15,7 @@ import json
 import posixpath
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -86,29 +87,36 @@ def build_graph(database: Database, repository_id: int) -> GraphStats:
     """Rebuild the repository's graph (nodes, edges, metrics) in one transaction."""
     started = time.perf_counter()
     stats = GraphStats(repository_id=repository_id)
-    with database.connect() as conn:
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_GRAPH_LOCK, repository_id))
-            root = _repository_root(conn, repository_id)
-            _timed(stats, "clear", lambda: _clear(conn, repository_id))
-            ids = _IdPool(conn)
-            table, file_modules = _timed(stats, "modules", lambda: _module_nodes(conn, repository_id, ids))
-            chunk_nodes = _timed(stats, "definitions", lambda: _definition_nodes(conn, repository_id, ids, table))
-            table.finish()
-            resolver = Resolver(table, ModuleResolver(table.modules, _ts_configs(root, table)))
-            _check_labels(conn)
-            _timed(stats, "structure", lambda: _structure(conn, repository_id, resolver))
-            call_stats = _timed(
-                stats, "calls", lambda: _calls(conn, repository_id, resolver, file_modules, chunk_nodes)
-            )
-            del resolver, table, chunk_nodes, file_modules
-            result = _timed(stats, "metrics", lambda: metrics.compute_and_store(conn, repository_id))
-            stats.pagerank = {"iterations": result.iterations, "converged": result.converged}
-            stats.calls = call_stats.to_json()
-            _summarise(conn, repository_id, stats)
-            stats.duration_s = round(time.perf_counter() - started, 3)
-            _record(conn, stats)
+    with database.connect() as conn, conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_GRAPH_LOCK, repository_id))
+        root = _repository_root(conn, repository_id)
+        _check_labels(conn)
+        with _phase(stats, "clear"):
+            _clear(conn, repository_id)
+        call_stats = _nodes_and_edges(conn, repository_id, root, stats)  # frees the symbol table
+        with _phase(stats, "metrics"):
+            result = metrics.compute_and_store(conn, repository_id)
+        stats.pagerank = {"iterations": result.iterations, "converged": result.converged}
+        stats.calls = call_stats.to_json()
+        _summarise(conn, repository_id, stats)
+        stats.duration_s = round(time.perf_counter() - started, 3)
+        _record(conn, stats)
     return stats
+
+
+def _nodes_and_edges(conn: psycopg.Connection, repository_id: int, root: Path | None, stats: GraphStats) -> CallStats:
+    """Write nodes, structure and call edges; the symbol table lives only during this call."""
+    ids = _IdPool(conn)
+    with _phase(stats, "modules"):
+        table, file_modules = _module_nodes(conn, repository_id, ids)
+    with _phase(stats, "definitions"):
+        chunk_nodes = _definition_nodes(conn, repository_id, ids, table)
+        table.finish()
+    resolver = Resolver(table, ModuleResolver(table.modules, _ts_configs(root, table)))
+    with _phase(stats, "structure"):
+        _structure(conn, repository_id, resolver)
+    with _phase(stats, "calls"):
+        return _calls(conn, repository_id, resolver, file_modules, chunk_nodes)
 
 
 def graph_is_current(database: Database, repository_id: int) -> bool:
@@ -126,11 +134,11 @@ def graph_is_current(database: Database, repository_id: int) -> bool:
 # -- steps ------------------------------------------------------------------------------------
 
 
-def _timed(stats: GraphStats, name: str, step):
-    t = time.perf_counter()
-    result = step()
-    stats.timings[name] = round(time.perf_counter() - t, 3)
-    return result
+@contextmanager
+def _phase(stats: GraphStats, name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    stats.timings[name] = round(time.perf_counter() - started, 3)
 
 
 def _repository_root(conn: psycopg.Connection, repository_id: int) -> Path | None:
@@ -362,7 +370,8 @@ def _check_labels(conn: psycopg.Connection) -> None:
     there instead of failing the build (development databases only)."""
     definition = conn.execute(
         """SELECT string_agg(pg_get_constraintdef(oid), ' ') FROM pg_constraint
-           WHERE conrelid = 'graph_edges'::regclass AND contype = 'c'"""
+           WHERE conrelid = 'graph_edges'::regclass AND contype = 'c'
+             AND pg_get_constraintdef(oid) LIKE '%''structure''%'"""
     ).fetchone()[0] or ""
     _LABEL_FALLBACK.clear()
     if "'local'" not in definition:

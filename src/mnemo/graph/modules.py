@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from mnemo.graph.rules import ECMASCRIPT, PYTHON, rules_for
 
@@ -50,7 +50,7 @@ def _norm(path: str) -> str | None:
     joined = posixpath.normpath(path)
     if joined == "." or joined == "":
         return ""
-    if joined.startswith("../") or joined == ".." or joined.startswith("/"):
+    if joined == ".." or joined.startswith(("../", "/")):
         return None
     return joined
 

@@ -21,9 +21,27 @@ from mnemo.store.db import Database
 from mnemo.store.reads import UnknownRepository, get_repository
 
 __all__ = [
-    "AmbiguousName", "GraphNotBuilt", "GraphQueryError", "Link", "Node", "PathResult", "Reached",
-    "UnknownName", "UnknownNode", "UnknownRepository", "callees", "callers", "find_nodes", "impact",
-    "module_graph", "neighbourhood", "overview", "path", "stats", "top", "TOP_BY",
+    "TOP_BY",
+    "AmbiguousName",
+    "GraphNotBuilt",
+    "GraphQueryError",
+    "Link",
+    "Node",
+    "PathResult",
+    "Reached",
+    "UnknownName",
+    "UnknownNode",
+    "UnknownRepository",
+    "callees",
+    "callers",
+    "find_nodes",
+    "impact",
+    "module_graph",
+    "neighbourhood",
+    "overview",
+    "path",
+    "stats",
+    "top",
 ]
 
 MAX_DEPTH = 10
@@ -66,7 +84,7 @@ class UnknownNode(GraphQueryError):
 class AmbiguousName(GraphQueryError):
     """Several definitions match; `candidates` lists them (ask for a qualified name or a path)."""
 
-    def __init__(self, name: str, candidates: list["Node"]) -> None:
+    def __init__(self, name: str, candidates: list[Node]) -> None:
         self.name = name
         self.candidates = candidates
         shown = "; ".join(f"{c.path}:{c.start_line} {c.qualified_name} ({c.kind})" for c in candidates[:10])

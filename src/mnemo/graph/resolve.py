@@ -24,8 +24,8 @@ Ambiguity is never resolved silently: up to MAX_CANDIDATES candidates each get a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from mnemo.graph import scope
 from mnemo.graph.modules import ModuleRef, ModuleResolver, TsConfig
