@@ -90,7 +90,7 @@ def report(runs: list[dict]) -> None:
     print("edges by type:   " + ", ".join(f"{k} {v}" for k, v in sorted(stats["edges"].items()))
           + "   (with a target node)")
     print("without target:  " + ", ".join(f"{k} {v}" for k, v in sorted(stats["unresolved_edges"].items()))
-          + "   (external, builtin, unresolved, ambiguous)")
+          + "   (external, builtin, local, unresolved, ambiguous)")
     iso = stats["isolated"]
     print(f"isolated function/method/class nodes: {iso['function_class_isolated']} of "
           f"{iso['function_class_nodes']} = {iso['function_class_isolated_share']:.1%}  "

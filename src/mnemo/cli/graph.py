@@ -168,13 +168,16 @@ def run_build(args: argparse.Namespace) -> int:
         print_json({"repository": name, **result.to_json()})
         return EXIT_OK
     print(f"Graph of {name!r} built in {result.duration_s:.2f} s")
-    _print_counts(result.nodes, result.edges, result.calls, result.isolated)
+    _print_counts(result.nodes, result.edges, result.calls, result.isolated, result.unresolved_edges)
     return EXIT_OK
 
 
-def _print_counts(nodes: dict, edges: dict, calls: dict, isolated: dict) -> None:
+def _print_counts(nodes: dict, edges: dict, calls: dict, isolated: dict, without_target: dict | None = None) -> None:
     print("  nodes: " + ", ".join(f"{k} {v}" for k, v in sorted(nodes.items())))
     print("  edges: " + ", ".join(f"{k} {v}" for k, v in sorted(edges.items())))
+    if without_target:
+        print("  edges without a target node (external, builtin, local, unresolved, ambiguous): "
+              + ", ".join(f"{k} {v}" for k, v in sorted(without_target.items())))
     rate = calls.get("local_resolution_rate")
     if calls:
         print(f"  call sites: {calls.get('call_sites', 0)}; local {calls.get('local_call_sites', 0)}, "
@@ -287,5 +290,5 @@ def run_stats(args: argparse.Namespace) -> int:
         print_json(data)
         return EXIT_OK
     print(f"Graph of {repository!r}, built {data['built_at']} in {data['build_seconds']:.2f} s")
-    _print_counts(data["nodes"], data["edges"], data["calls"], data["isolated"])
+    _print_counts(data["nodes"], data["edges"], data["calls"], data["isolated"], data["edges_without_target"])
     return EXIT_OK

@@ -1,8 +1,11 @@
 """The code graph: nodes from stored chunks, resolved edges, metrics, queries.
 
 build.py     build_graph(database, repository_id): the bulk phase at the end of `mnemo index`
-resolve.py   scope, import and export resolution (pure; rules per language in rules.py,
-             module specifiers → files in modules.py)
+resolve.py   scope, import and export resolution (pure), with
+               rules.py    per-language data: builtins, self/super names, module conventions
+               modules.py  module specifiers → files (relative, index files, tsconfig paths/baseUrl,
+                           Python packages and source roots)
+               scope.py    the caller's own local names (parameters, variables, nested functions)
 metrics.py   PageRank, degrees, coupling on scipy.sparse
 query.py     callers, callees, impact, path, top, stats, neighbourhood, overview, module graph
 """

@@ -205,9 +205,11 @@ def _module_nodes(conn: psycopg.Connection, repository_id: int, ids: _IdPool) ->
             module = table.add_module(path, language, node, _imports_from_json(imports), _exports_from_json(exports))
             file_modules[file_id] = module
             name = posixpath.basename(path)
-            rows.append((node, repository_id, None, file_id, "module", name, path, None, False, path, language,
-                         1, last_line or 1, None, None))
-    _copy_rows(conn, "graph_nodes", _NODE_COLUMNS, rows)
+            rows.append([node, repository_id, None, file_id, "module", name, path, None, False, path, language,
+                         1, last_line or 1, None, None])
+            if len(rows) >= _EDGE_BATCH:
+                _flush_nodes(conn, rows)
+    _flush_nodes(conn, rows)
     return table, file_modules
 
 

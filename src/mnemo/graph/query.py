@@ -473,13 +473,18 @@ def stats(database: Database, repository: str | int) -> dict[str, Any]:
             "SELECT kind, count(*) FROM graph_nodes WHERE repository_id = %s GROUP BY kind ORDER BY kind",
             (repository_id,),
         ).fetchall())
-        edges: dict[str, dict[str, int]] = {}
-        for type_, resolution, count in conn.execute(
-            """SELECT type, resolution, count(*) FROM graph_edges WHERE repository_id = %s
-               GROUP BY 1, 2 ORDER BY 1, 2""",
+        by_resolution: dict[str, dict[str, int]] = {}
+        resolved: dict[str, int] = {}
+        without_target: dict[str, int] = {}
+        for type_, resolution, has_target, count in conn.execute(
+            """SELECT type, resolution, dst IS NOT NULL, count(*) FROM graph_edges WHERE repository_id = %s
+               GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
             (repository_id,),
         ):
-            edges.setdefault(type_, {})[resolution] = count
+            by_resolution.setdefault(type_, {})
+            by_resolution[type_][resolution] = by_resolution[type_].get(resolution, 0) + count
+            bucket = resolved if has_target else without_target
+            bucket[type_] = bucket.get(type_, 0) + count
         isolated = isolated_definitions(conn, repository_id)
     saved = build[2] or {}
     return {
@@ -489,8 +494,9 @@ def stats(database: Database, repository: str | int) -> dict[str, Any]:
         "nodes": nodes,
         "definition_nodes": sum(v for k, v in nodes.items() if k != "module"),
         "module_nodes": nodes.get("module", 0),
-        "edges": {t: sum(v.values()) for t, v in edges.items()},
-        "edges_by_resolution": edges,
+        "edges": resolved,  # with a target node
+        "edges_without_target": without_target,  # external, builtin, local, unresolved, ambiguous
+        "edges_by_resolution": by_resolution,
         "isolated": isolated,
         "calls": saved.get("calls", {}),
         "pagerank": saved.get("pagerank", {}),

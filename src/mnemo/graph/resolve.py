@@ -799,19 +799,19 @@ def resolve_calls(
 
 
 def shadow_candidates(resolver: Resolver, module: Module, calls: Iterable[Call]) -> set[str]:
-    """The names among these calls' heads that a local declaration would change the meaning
-    of: imported, defined in the file, or (where guessing is allowed) defined anywhere."""
+    """The names among these calls' heads that a local declaration would explain: everything
+    but `this`/`self` and the runtime's builtins (a local of a builtin's name is rare, and
+    parsing for it would cost more than it tells)."""
     rules = rules_for(module.language)
-    guess = resolver._may_guess(module, rules)
-    bindings = module.bindings()
     found = set()
     for call in calls:
         qualifier = _clean_qualifier(call.qualifier)
         head = (qualifier or call.name).split(".")[0]
-        if head in rules.self_names:
+        if head in rules.self_names or rules.is_super(head) or head in rules.builtins:
             continue
-        if head in bindings or head in module.top or (guess and head in resolver.table.global_top):
-            found.add(head)
+        if qualifier is not None and head not in module.bindings() and head not in module.top:
+            continue  # `obj.m()` on a receiver nobody imports or defines: a local anyway, same outcome
+        found.add(head)
     return found
 
 
