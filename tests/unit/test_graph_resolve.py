@@ -149,3 +149,22 @@ def test_call_sites_are_merged_into_one_edge() -> None:
     calls = [e for e in edges if e.type == "calls"]
     assert len(calls) == 1 and calls[0].sites == 3 and calls[0].line == 3
     assert stats.sites == 3 and stats.local_resolved == 3
+
+
+def test_local_names_per_language() -> None:
+    from mnemo.graph.scope import local_names
+
+    ts = local_names(
+        "function f(helper: () => void, { a, b: c }: any, [d]: number[], ...rest: any[]) {\n"
+        "  const g = 1; function nested() {} try {} catch (err) {} return helper();\n}",
+        "typescript", "function", "f",
+    )
+    assert ts == {"helper", "a", "c", "d", "rest", "g", "nested", "err"}
+    assert local_names("run(cb: () => void, n = 1) { cb(); }", "typescript", "method", "run") == {"cb", "n"}
+    assert local_names("function f(cb, k = 2) { var v; cb(); }", "javascript", "function", "f") == {"cb", "k", "v"}
+    py = local_names(
+        "def m(self, join, *args, k=1, **kw):\n        x, y = 1, 2\n        for i in y:\n            pass\n"
+        "        with open() as fh:\n            pass\n        def inner():\n            pass\n        return join()",
+        "python", "method", "m",
+    )
+    assert py == {"self", "join", "args", "k", "kw", "x", "y", "i", "fh", "inner"}
