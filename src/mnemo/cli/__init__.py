@@ -37,7 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     import mnemo.cli as package
 
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+    # Help lists the everyday commands first; any other module follows by name.
+    first = {"index": 0, "search": 1, "graph": 2, "serve": 3}
+    modules = sorted(pkgutil.iter_modules(package.__path__), key=lambda m: (first.get(m.name, 9), m.name))
+    for info in modules:
         if info.name == "common" or info.name.startswith("_"):
             continue
         module = importlib.import_module(f"mnemo.cli.{info.name}")
