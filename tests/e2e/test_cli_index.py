@@ -56,7 +56,7 @@ def test_repos_runs_and_delete(tmp_path: Path, cli) -> None:
     cli("index", str(root), "-r", "demo")
     code, out, _ = cli("repos", "--json")
     repos = json.loads(out)
-    assert code == 0 and [(r["name"], r["files"], r["failed"], r["chunks"]) for r in repos] == [("demo", 2, 1, 1)]
+    assert code == 0 and [(r["name"], r["files"], r["files_failed"], r["chunks"]) for r in repos] == [("demo", 2, 1, 1)]
     code, out, _ = cli("runs", "demo", "--json")
     runs = json.loads(out)
     assert runs[0]["status"] == "partial" and runs[0]["errors"][0]["path"] == "b.py"

@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from mnemo import __version__
-from mnemo.api import queries
+from mnemo.store import reports as queries
 from mnemo.api.deps import MAX_DEPTH, MAX_LIMIT, MAX_QUERY_BYTES, database
 from mnemo.api.errors import install_handlers
 from mnemo.api.jobs import JobManager, Runner

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query, Request
 
-from mnemo.api import queries
+from mnemo.store import reports as queries
 from mnemo.api.errors import ApiError
 from mnemo.store.db import Database
 

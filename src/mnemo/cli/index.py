@@ -169,11 +169,11 @@ def print_summary(s) -> None:
 
 
 def run_repos(args: argparse.Namespace) -> int:
-    from mnemo.store import writes
+    from mnemo.store import reports
 
     database = open_database(args)
     with database.connect() as conn:
-        repos = writes.list_repositories(conn)
+        repos = reports.repositories_with_stats(conn)
     if args.json:
         print_json(repos)
         return EXIT_OK
@@ -181,41 +181,29 @@ def run_repos(args: argparse.Namespace) -> int:
         print("No repositories yet. Index one with: mnemo index PATH")
         return EXIT_OK
     width = max(len(r["name"]) for r in repos)
-    print(f"{'NAME':<{width}}  {'FILES':>6}  {'FAILED':>6}  {'CHUNKS':>7}  {'MODEL':<24}  LAST INDEXED  ROOT")
+    print(f"{'NAME':<{width}}  {'FILES':>6}  {'FAILED':>6}  {'CHUNKS':>7}  {'NODES':>6}  {'MODEL':<24}  LAST INDEXED      ROOT")
     for r in repos:
         when = r["last_indexed_at"].strftime("%Y-%m-%d %H:%M") if r["last_indexed_at"] else "never"
-        print(f"{r['name']:<{width}}  {r['files']:>6}  {r['failed']:>6}  {r['chunks']:>7}  "
-              f"{r['model'][:24]:<24}  {when}  {r['root']}")
+        print(f"{r['name']:<{width}}  {r['files']:>6}  {r['files_failed']:>6}  {r['chunks']:>7}  {r['nodes'] or 0:>6}  "
+              f"{r['model'][:24]:<24}  {when:<16}  {r['root']}")
     return EXIT_OK
 
 
 def run_runs(args: argparse.Namespace) -> int:
+    from mnemo.store import reports
+
     database = open_database(args)
     limit = max(1, min(args.limit, 100))
     with database.connect() as conn:
-        params: list = []
-        where = ""
+        repository_id = None
         if args.repository:
-            where = "WHERE r.name = %s"
-            params.append(args.repository)
-            if not conn.execute("SELECT 1 FROM repositories WHERE name = %s", (args.repository,)).fetchone():
+            repo = reports.repository_by_name(conn, args.repository)
+            if repo is None:
                 raise CommandError(f"unknown repository {args.repository!r}; see `mnemo repos`")
-        cur = conn.execute(
-            f"""SELECT i.id, r.name AS repository, i.mode, i.status, i.started_at, i.finished_at, i.files_seen,
-                       i.files_indexed, i.files_unchanged, i.files_removed, i.files_failed, i.chunks_written
-                FROM index_runs i JOIN repositories r ON r.id = i.repository_id {where}
-                ORDER BY i.started_at DESC LIMIT %s""",
-            (*params, limit),
-        )
-        names = [d.name for d in cur.description]
-        runs = [dict(zip(names, row)) for row in cur]
+            repository_id = repo["id"]
+        runs = reports.runs(conn, repository_id, limit)
         for run in runs:
-            errs = conn.execute(
-                "SELECT path, line, col AS column, severity, message FROM index_errors WHERE run_id = %s "
-                "ORDER BY id LIMIT 50", (run["id"],),
-            )
-            enames = [d.name for d in errs.description]
-            run["errors"] = [dict(zip(enames, e)) for e in errs]
+            run["errors"] = reports.run_errors(conn, run["id"], limit=50, offset=0)
     if args.json:
         print_json(runs)
         return EXIT_OK
@@ -226,7 +214,7 @@ def run_runs(args: argparse.Namespace) -> int:
               f"{run['files_indexed']} indexed, {run['files_unchanged']} unchanged, {run['files_removed']} removed, "
               f"{run['files_failed']} failed, {run['chunks_written']} chunks")
         for e in run["errors"]:
-            where = f":{e['line']}:{e['column']}" if e["line"] else ""
+            where = f":{e['line']}:{e['col']}" if e["line"] else ""
             print(f"    {e['severity']}: {e['path']}{where}: {e['message']}")
     return EXIT_OK
 

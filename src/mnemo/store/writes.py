@@ -243,21 +243,6 @@ def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: dict[
         )
 
 
-def list_repositories(conn: psycopg.Connection) -> list[dict[str, Any]]:
-    """Every repository with its counts, for `mnemo repos`."""
-    rows = conn.execute(
-        """
-        SELECT r.name, r.root, r.model, r.dimension, r.created_at, r.last_indexed_at,
-               (SELECT count(*) FROM files f WHERE f.repository_id = r.id) AS files,
-               (SELECT count(*) FROM files f WHERE f.repository_id = r.id AND f.status = 'failed') AS failed,
-               (SELECT count(*) FROM chunks c WHERE c.repository_id = r.id) AS chunks
-        FROM repositories r ORDER BY r.name
-        """
-    )
-    names = [d.name for d in rows.description]
-    return [dict(zip(names, row)) for row in rows]
-
-
 def delete_repository(conn: psycopg.Connection, name: str) -> bool:
     with conn.transaction():
         cur = conn.execute("DELETE FROM repositories WHERE name = %s", (name,))

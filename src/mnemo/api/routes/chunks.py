@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path
 
-from mnemo.api import queries
+from mnemo.store import reports as queries
 from mnemo.api.convert import to_jsonable
 from mnemo.api.deps import database
 from mnemo.api.errors import ApiError

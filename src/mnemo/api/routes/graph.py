@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from mnemo.api import queries
+from mnemo.store import reports as queries
 from mnemo.api.convert import to_jsonable
 from mnemo.api.deps import Depth, Limit, RepoName, SymbolName, database, resolve_repository
 from mnemo.graph import query as gq

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 
-from mnemo.api import queries
+from mnemo.store import reports as queries
 from mnemo.api.convert import to_jsonable
 from mnemo.api.deps import RepoName, database, resolve_repository
 from mnemo.api.routes.graph import _view_node

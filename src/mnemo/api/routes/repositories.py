@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from mnemo.api import queries
+from mnemo.store import reports as queries
 from mnemo.api.convert import to_jsonable
 from mnemo.api.deps import Limit, Offset, RepoName, database, resolve_repository
 from mnemo.api.errors import ApiError

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from mnemo.api import queries
+from mnemo.store import reports as queries
 from mnemo.api.convert import to_jsonable
 from mnemo.api.deps import MAX_NAME, Limit, Offset, RepoName, database, resolve_repository
 from mnemo.api.errors import ApiError

@@ -1,9 +1,9 @@
-"""Read-only views the API needs that no stage offers: repository statistics, one chunk with
-its file, indexing runs and their errors, metric distributions.
+"""Read-only reports over the index that the CLI (`mnemo repos`, `mnemo runs`) and the REST API
+share: repository statistics, one chunk with its file, indexing runs and their errors, metric
+distributions.
 
-They live here rather than in store/reads.py because that module belongs to the search stage;
-each query is a single SELECT over the schema's tables (0001_core, 0002_graph), so a schema
-change shows up in tests/api at once. Every function takes an open connection, so one request
+Each query is a single SELECT over the schema's tables (0001_core, 0002_graph), so a schema
+change shows up in the tests at once. Every function takes an open connection, so one request
 uses one connection.
 """
 
