@@ -308,25 +308,45 @@ def sweep(database, queries: list[Query], repos: dict[str, str]) -> None:
     """Fusion variants on recorded lexical and vector lists (depth 50) — for the dev split."""
     from mnemo.search import fusion
     from mnemo.search.filters import Filters
-    from mnemo.search.lexical import search_lexical
+    from mnemo.search.lexical import LexicalSettings, search_lexical
     from mnemo.search.query import analyse
     from mnemo.search.vector import search_vector
     from mnemo.embed import load_embedder
     from mnemo.store import reads
 
     embedder = load_embedder()
+    variants = {
+        "default": LexicalSettings(),
+        "stem prefixes": LexicalSettings(stem=True),
+        "normalization 0": LexicalSettings(normalization=0),
+        "normalization 2": LexicalSettings(normalization=2),
+        "weights .2 .4 .6 1": LexicalSettings(weights="{0.2, 0.4, 0.6, 1.0}"),
+        "weights .05 .1 .3 1": LexicalSettings(weights="{0.05, 0.1, 0.3, 1.0}"),
+        "common 0.1": LexicalSettings(common_fraction=0.1),
+        "common 0.5": LexicalSettings(common_fraction=0.5),
+        "weights .3 .5 .7 1": LexicalSettings(weights="{0.3, 0.5, 0.7, 1.0}"),
+        "weights .1 .4 .4 1": LexicalSettings(weights="{0.1, 0.4, 0.4, 1.0}"),
+    }
     recorded = []
+    lexical_variants: dict[str, list[int | None]] = {k: [] for k in variants}
     with database.connect(autocommit=True) as conn:
         for q in queries:
             repo = reads.get_repository(conn, repos[q.corpus])
             plan = analyse(q.text)
             f = Filters(repository_ids=(repo.id,))
+            relevant = {r[0] for r in conn.execute(
+                "SELECT id FROM chunks WHERE repository_id = %s AND path = %s AND qualified_name = %s",
+                (repo.id, q.path, q.qualified_name))}
+            for label, settings in variants.items():
+                ranked = search_lexical(conn, plan, f, 50, settings)
+                lexical_variants[label].append(
+                    next((i for i, (cid, _) in enumerate(ranked[:10], 1) if cid in relevant), None))
             lex = search_lexical(conn, plan, f, 50)
             vec = search_vector(conn, embedder.embed_query(plan.text), repo.dimension, f, 50)
-            ids = {cid for cid, _ in lex} | {cid for cid, _ in vec}
-            rows = conn.execute("SELECT id FROM chunks WHERE id = ANY(%s) AND path = %s AND qualified_name = %s",
-                                (list(ids), q.path, q.qualified_name)).fetchall()
-            recorded.append((lex, vec, {r[0] for r in rows}))
+            recorded.append((lex, vec, relevant))
+    print(f"lexical variants on {len(queries)} queries")
+    for label, ranks in lexical_variants.items():
+        print(f"  {label:<28}", fmt(metrics(ranks)))
 
     def score(fuse) -> dict[str, float]:
         ranks = []
@@ -360,6 +380,31 @@ def sweep(database, queries: list[Query], repos: dict[str, str]) -> None:
         print(f"  {f'convex alpha={alpha}':<28}", fmt(score(convex(alpha))))
 
 
+def identifier_queries(database, repos: dict[str, str], per_corpus: int, seed: int) -> list[Query]:
+    """Definition names that are unique in their repository (so there is one right answer),
+    as people type them: the bare name, or Class.method for half of the methods."""
+    out: list[Query] = []
+    with database.connect() as conn:
+        for corpus, repo in repos.items():
+            rows = conn.execute(
+                """
+                SELECT c.path, c.qualified_name, c.name, c.kind, c.start_line FROM chunks c
+                JOIN repositories r ON r.id = c.repository_id
+                WHERE r.name = %s AND length(c.name) > 2 AND c.kind IN ('function', 'method', 'class')
+                  AND c.name NOT LIKE '\\_\\_%%'
+                  AND (SELECT count(*) FROM chunks d WHERE d.repository_id = c.repository_id
+                       AND lower(d.name) = lower(c.name)) = 1
+                ORDER BY c.path, c.start_line
+                """,
+                (repo,),
+            ).fetchall()
+            rng = random.Random(seed)
+            for path, qname, name, kind, line in rng.sample(rows, min(per_corpus, len(rows))):
+                text = qname if kind == "method" and rng.random() < 0.5 else name
+                out.append(Query(corpus, path, qname, name, line, text, "identifier"))
+    return out
+
+
 def fmt(m: dict[str, float]) -> str:
     return f"MRR@10 {m['mrr@10']:.3f}  NDCG@10 {m['ndcg@10']:.3f}  recall@10 {m['recall@10']:.3f}"
 
@@ -373,6 +418,8 @@ def main() -> None:
     ap.add_argument("--split", choices=("test", "dev"), default="test")
     ap.add_argument("--modes", nargs="+", default=["lexical", "vector", "hybrid"])
     ap.add_argument("--sweep", action="store_true", help="compare fusion variants (use with --split dev)")
+    ap.add_argument("--identifiers", type=int, default=100,
+                    help="also score this many identifier queries per corpus (0: none)")
     ap.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = ap.parse_args()
 
@@ -408,6 +455,13 @@ def main() -> None:
         for mode in args.modes:
             print(f"  {mode:<8} {fmt(report[corpus][mode])}")
     print(f"\n(search time {time.perf_counter() - t:.0f} s)")
+    if args.identifiers:
+        idents = identifier_queries(database, repos, args.identifiers, args.seed)
+        ranks = run_queries(database, idents, repos, args.modes)
+        report["identifiers"] = {"queries": len(idents), **{m: metrics(r) for m, r in ranks.items()}}
+        print(f"\nidentifier queries ({len(idents)}: unique definition names, half the methods as Class.method)")
+        for mode in args.modes:
+            print(f"  {mode:<8} {fmt(report['identifiers'][mode])}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
 

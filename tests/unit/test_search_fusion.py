@@ -8,7 +8,7 @@ from mnemo.search.fusion import RRF_K, reciprocal_rank_fusion, single
 def test_document_ranked_well_by_both_lists_beats_one_ranked_first_by_one() -> None:
     lexical = [(1, 9.0), (2, 5.0), (3, 1.0)]
     vector = [(4, 0.9), (2, 0.8), (5, 0.7), (6, 0.6), (1, 0.1)]
-    fused = reciprocal_rank_fusion(lexical, vector)
+    fused = reciprocal_rank_fusion(lexical, vector, weights=(1.0, 1.0))
     assert [f.chunk_id for f in fused][:2] == [2, 1]
     two = next(f for f in fused if f.chunk_id == 2)
     assert (two.lexical_rank, two.vector_rank) == (2, 2)
@@ -24,14 +24,14 @@ def test_weights_shift_the_balance() -> None:
 
 
 def test_ties_are_deterministic_and_duplicates_keep_their_best_rank() -> None:
-    fused = reciprocal_rank_fusion([(7, 1.0), (7, 0.5)], [(3, 0.9)])
+    fused = reciprocal_rank_fusion([(7, 1.0), (7, 0.5)], [(3, 0.9)], weights=(1.0, 1.0))
     assert [f.chunk_id for f in fused] == [3, 7]  # equal scores: the vector list decides
     assert fused[1].lexical_rank == 1
-    assert [f.chunk_id for f in reciprocal_rank_fusion([(7, 1.0)], [(3, 0.9)], prefer="lexical")] == [7, 3]
+    assert [f.chunk_id for f in reciprocal_rank_fusion([(7, 1.0)], [(3, 0.9)], weights=(1.0, 1.0), prefer="lexical")] == [7, 3]
     # Crossed ranks (1, 2) and (2, 1) tie exactly; the preferred list breaks the tie.
     crossed = ([(1, 2.0), (2, 1.0)], [(2, 0.9), (1, 0.8)])
-    assert reciprocal_rank_fusion(*crossed)[0].chunk_id == 2
-    assert reciprocal_rank_fusion(*crossed, prefer="lexical")[0].chunk_id == 1
+    assert reciprocal_rank_fusion(*crossed, weights=(1.0, 1.0))[0].chunk_id == 2
+    assert reciprocal_rank_fusion(*crossed, weights=(1.0, 1.0), prefer="lexical")[0].chunk_id == 1
 
 
 def test_empty_lists() -> None:
@@ -49,3 +49,8 @@ def test_pinned_exact_definitions_come_first() -> None:
     vector = [(2, 0.9), (3, 0.8), (4, 0.7), (1, 0.1)]
     assert reciprocal_rank_fusion(lexical, vector, weights=(1.0, 1.0))[0].chunk_id == 2
     assert [f.chunk_id for f in reciprocal_rank_fusion(lexical, vector, pinned={1})][:2] == [1, 2]
+
+
+def test_words_queries_lean_on_the_vector_list() -> None:
+    # A document first in the vector list beats one first in the lexical list.
+    assert reciprocal_rank_fusion([(1, 5.0)], [(2, 0.9)])[0].chunk_id == 2

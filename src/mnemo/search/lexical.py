@@ -33,6 +33,22 @@ COMMON_FRACTION = 0.25
 EXACT_NAME_BONUS = 10.0  # more than any text score: the definition itself comes first
 TRIGRAM_WEIGHT = 2.0
 MAX_IDF = 12.0
+MIN_STEM_PREFIX = 4  # shorter stems as prefixes match too much ('get':* → getattr, getter, …)
+
+
+@dataclass(frozen=True)
+class LexicalSettings:
+    """The ranking's knobs, in one place so the quality benchmark can compare variants."""
+
+    weights: str = RANK_WEIGHTS
+    normalization: int = 1  # ts_rank: 0 none, 1 divide by 1 + log(length), 2 divide by length
+    # Words queries: also match the English stem as a prefix ('emits' → 'emit':*). Off: on the
+    # quality benchmark's dev split it cost 0.06 NDCG@10 (prefixes match too many identifiers).
+    stem: bool = False
+    common_fraction: float = COMMON_FRACTION
+
+
+DEFAULT_SETTINGS = LexicalSettings()
 
 
 def is_exact_name_score(score: float) -> bool:
@@ -45,40 +61,56 @@ class WeightedTerm:
     term: Term
     idf: float
     fraction: float | None  # share of chunks holding the term, None when unknown
+    query: str  # the term in to_tsquery syntax, with its stem alternative if any
 
 
-def term_statistics(conn: psycopg.Connection, lexemes: list[str]) -> tuple[dict[str, float], float] | None:
-    """(fraction of chunks holding each lexeme that is among the most common, an upper bound
-    for every other lexeme), or None when the table has no statistics yet."""
+def term_statistics(
+    conn: psycopg.Connection, lexemes: list[str], words: list[str]
+) -> tuple[dict[str, float] | None, float, dict[str, str]]:
+    """One round trip: (fraction of chunks holding each lexeme that is among the most common,
+    or None without statistics; an upper bound for every other lexeme; the English stem of
+    each of `words` that has one)."""
     row = conn.execute(
         """
-        SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs
-        FROM pg_stats s
-        WHERE s.schemaname = current_schema() AND s.tablename = 'chunks' AND s.attname = 'search_tsv'
-        """
+        SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs,
+               (SELECT array_agg(ARRAY[w, (ts_lexize('english_stem', w))[1]])
+                  FROM unnest(%s::text[]) AS w)
+        FROM (SELECT 1) AS one
+        LEFT JOIN pg_stats s
+          ON s.schemaname = current_schema() AND s.tablename = 'chunks' AND s.attname = 'search_tsv'
+        """,
+        (words,),
     ).fetchone()
-    if row is None or row[0] is None or row[1] is None:
-        return None
-    elems, freqs = row
+    elems, freqs, stem_rows = row
+    stems = {w: st for w, st in (stem_rows or []) if st}
+    if elems is None or freqs is None or not elems or len(freqs) < len(elems) + 2:
+        return None, 0.0, stems
     n = len(elems)
-    if n == 0 or len(freqs) < n + 2:
-        return None
     wanted = set(lexemes)
     found = {e: float(f) for e, f in zip(elems, freqs[:n]) if e in wanted}
-    min_freq = float(freqs[n])  # pg_stats stores min, max and null fraction after the n frequencies
-    return found, min_freq
+    return found, float(freqs[n]), stems  # pg_stats stores min, max, null fraction after the n frequencies
 
 
-def weigh_terms(conn: psycopg.Connection, plan: QueryPlan) -> list[WeightedTerm]:
+def weigh_terms(
+    conn: psycopg.Connection, plan: QueryPlan, settings: LexicalSettings = DEFAULT_SETTINGS
+) -> list[WeightedTerm]:
     """The plan's terms with an IDF each; too-common terms dropped (see module docstring)."""
     if not plan.terms:
         return []
-    stats = term_statistics(conn, sorted({lex for t in plan.terms for lex in t.lexemes}))
-    if stats is None:
-        return [WeightedTerm(t, 1.0, None) for t in plan.terms]
-    found, min_freq = stats
+    stem_words = [t.whole for t in plan.terms if t.whole and len(t.parts) == 1 and t.whole.isalpha()]
+    stem_words = stem_words if settings.stem and not plan.is_identifier else []
+    found, min_freq, stems = term_statistics(
+        conn, sorted({lex for t in plan.terms for lex in t.lexemes}), stem_words
+    )
     weighted = []
     for t in plan.terms:
+        query = t.tsquery()
+        stem = stems.get(t.whole or "")
+        if stem and len(stem) >= MIN_STEM_PREFIX:
+            query = f"({query} | {_prefix(stem)})" if stem != t.whole else f"{_prefix(stem)}"
+        if found is None:
+            weighted.append(WeightedTerm(t, 1.0, None, query))
+            continue
         # A term matches when any alternative does: its fraction is at most the sum, at least
         # the largest; for a phrase the rarest part bounds it. Use the whole word if known.
         if t.whole and t.whole in found:
@@ -91,18 +123,28 @@ def weigh_terms(conn: psycopg.Connection, plan: QueryPlan) -> list[WeightedTerm]
             fraction = found.get(t.parts[0], min_freq / 2)
         fraction = max(fraction, 1e-6)
         idf = min(MAX_IDF, math.log(1.0 + (1.0 - fraction) / fraction))
-        weighted.append(WeightedTerm(t, max(idf, 0.05), fraction))
-    useful = [w for w in weighted if w.fraction is None or w.fraction <= COMMON_FRACTION]
+        weighted.append(WeightedTerm(t, max(idf, 0.05), fraction, query))
+    useful = [w for w in weighted if w.fraction is None or w.fraction <= settings.common_fraction]
     if useful:
         return useful
     return sorted(weighted, key=lambda w: -w.idf)[:3]  # all common: keep the rarest few
 
 
+def _prefix(stem: str) -> str:
+    """A stem as a prefix operand. Stems come from PostgreSQL's Snowball stemmer applied to
+    alphabetic words, so they are letters only; quote them all the same."""
+    return "'" + stem.replace("'", "''").replace("\\", "\\\\") + "':*"
+
+
 def search_lexical(
-    conn: psycopg.Connection, plan: QueryPlan, filters: Filters, depth: int
+    conn: psycopg.Connection,
+    plan: QueryPlan,
+    filters: Filters,
+    depth: int,
+    settings: LexicalSettings = DEFAULT_SETTINGS,
 ) -> list[tuple[int, float]]:
     """Best-first (chunk_id, score) of the `depth` best lexical matches."""
-    terms = weigh_terms(conn, plan)
+    terms = weigh_terms(conn, plan, settings)
     identifier = plan.identifier[:200] if plan.identifier else None
     if not terms and not identifier:
         return []
@@ -110,12 +152,12 @@ def search_lexical(
     branches: list[sql.Composable] = []
     params: list[object] = []
     if terms:
-        any_query = " | ".join(w.term.tsquery() for w in terms)
+        any_query = " | ".join(w.query for w in terms)
         branches.append(
             sql.SQL(
                 """
                 (SELECT c.id,
-                        (SELECT sum(ts_rank({weights}::float4[], c.search_tsv, t.q, 1) * t.idf)
+                        (SELECT sum(ts_rank({weights}::float4[], c.search_tsv, t.q, {norm}) * t.idf)
                            FROM terms t) AS text_score,
                         0.0::float8 AS name_score
                  FROM chunks c
@@ -123,7 +165,7 @@ def search_lexical(
                  ORDER BY text_score DESC
                  LIMIT %s)
                 """
-            ).format(weights=sql.Literal(RANK_WEIGHTS), where=where)
+            ).format(weights=sql.Literal(settings.weights), norm=sql.Literal(settings.normalization), where=where)
         )
         params += [any_query, *where_params, depth]
     if identifier:
@@ -164,29 +206,31 @@ def search_lexical(
         GROUP BY u.id
         """
     ).format(branches=sql.SQL(" UNION ALL ").join(branches))
-    term_params: list[object] = [[w.term.tsquery() for w in terms], [w.idf for w in terms]]
+    term_params: list[object] = [[w.query for w in terms], [w.idf for w in terms]]
     rows = conn.execute(query, term_params + params).fetchall()
     if identifier and terms:
         # Name-only candidates lack a text score; compute it for them so ties break on content.
         missing = [r[0] for r in rows if not r[2]]
-        text_scores = _text_scores(conn, terms, missing) if missing else {}
+        text_scores = _text_scores(conn, terms, missing, settings) if missing else {}
         rows = [(r[0], r[1], r[2] or text_scores.get(r[0], 0.0)) for r in rows]
     scored = [(chunk_id, float(name_score or 0.0) + float(text_score or 0.0)) for chunk_id, name_score, text_score in rows]
     scored.sort(key=lambda r: (-r[1], r[0]))
     return scored[:depth]
 
 
-def _text_scores(conn: psycopg.Connection, terms: list[WeightedTerm], ids: list[int]) -> dict[int, float]:
+def _text_scores(
+    conn: psycopg.Connection, terms: list[WeightedTerm], ids: list[int], settings: LexicalSettings
+) -> dict[int, float]:
     rows = conn.execute(
         sql.SQL(
             """
             WITH terms AS MATERIALIZED (
                 SELECT to_tsquery('simple', u.qt) AS q, u.idf FROM unnest(%s::text[], %s::float8[]) AS u(qt, idf)
             )
-            SELECT c.id, (SELECT sum(ts_rank({weights}::float4[], c.search_tsv, t.q, 1) * t.idf) FROM terms t)
+            SELECT c.id, (SELECT sum(ts_rank({weights}::float4[], c.search_tsv, t.q, {norm}) * t.idf) FROM terms t)
             FROM chunks c WHERE c.id = ANY(%s)
             """
-        ).format(weights=sql.Literal(RANK_WEIGHTS)),
-        ([w.term.tsquery() for w in terms], [w.idf for w in terms], ids),
+        ).format(weights=sql.Literal(settings.weights), norm=sql.Literal(settings.normalization)),
+        ([w.query for w in terms], [w.idf for w in terms], ids),
     ).fetchall()
     return {r[0]: float(r[1] or 0.0) for r in rows}
