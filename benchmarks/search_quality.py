@@ -317,7 +317,10 @@ def sweep(database, queries: list[Query], repos: dict[str, str]) -> None:
     embedder = load_embedder()
     variants = {
         "default": LexicalSettings(),
-        "stem prefixes": LexicalSettings(stem=True),
+        "no match budget": LexicalSettings(match_budget=None),
+        "match budget 500": LexicalSettings(match_budget=500),
+        "match budget 200": LexicalSettings(match_budget=200),
+        "match budget 100": LexicalSettings(match_budget=100),
         "normalization 0": LexicalSettings(normalization=0),
         "normalization 2": LexicalSettings(normalization=2),
         "weights .2 .4 .6 1": LexicalSettings(weights="{0.2, 0.4, 0.6, 1.0}"),

@@ -30,22 +30,25 @@ from mnemo.search.query import QueryPlan, Term
 
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # ts_rank's {D, C, B, A}: source, docstring, signature+path, names
 COMMON_FRACTION = 0.25
+MATCH_BUDGET = 2_000
 EXACT_NAME_BONUS = 10.0  # more than any text score: the definition itself comes first
 TRIGRAM_WEIGHT = 2.0
 MAX_IDF = 12.0
-MIN_STEM_PREFIX = 4  # shorter stems as prefixes match too much ('get':* → getattr, getter, …)
 
 
 @dataclass(frozen=True)
 class LexicalSettings:
-    """The ranking's knobs, in one place so the quality benchmark can compare variants."""
+    """The ranking's knobs, in one place so the quality benchmark can compare variants.
+
+    Measured and rejected on the dev split (benchmarks/search_quality.py --sweep): matching
+    English stems as prefixes ('emits' → 'emit':*) cost 0.06 NDCG@10; normalisation 2 (divide
+    by length) halved it; other class weights moved it by less than 0.01.
+    """
 
     weights: str = RANK_WEIGHTS
     normalization: int = 1  # ts_rank: 0 none, 1 divide by 1 + log(length), 2 divide by length
-    # Words queries: also match the English stem as a prefix ('emits' → 'emit':*). Off: on the
-    # quality benchmark's dev split it cost 0.06 NDCG@10 (prefixes match too many identifiers).
-    stem: bool = False
     common_fraction: float = COMMON_FRACTION
+    match_budget: int | None = MATCH_BUDGET  # see weigh_terms; None: every term selects candidates
 
 
 DEFAULT_SETTINGS = LexicalSettings()
@@ -61,56 +64,55 @@ class WeightedTerm:
     term: Term
     idf: float
     fraction: float | None  # share of chunks holding the term, None when unknown
-    query: str  # the term in to_tsquery syntax, with its stem alternative if any
+    selects: bool = True  # a chunk holding it is a candidate (else the term only adds to scores)
+
+    @property
+    def query(self) -> str:
+        return self.term.tsquery()
 
 
-def term_statistics(
-    conn: psycopg.Connection, lexemes: list[str], words: list[str]
-) -> tuple[dict[str, float] | None, float, dict[str, str]]:
-    """One round trip: (fraction of chunks holding each lexeme that is among the most common,
-    or None without statistics; an upper bound for every other lexeme; the English stem of
-    each of `words` that has one)."""
+def term_statistics(conn: psycopg.Connection, lexemes: list[str]) -> tuple[dict[str, float], float, float] | None:
+    """(fraction of chunks holding each lexeme that is among the most common, an upper bound
+    for every other lexeme, the table's estimated row count), or None without statistics."""
     row = conn.execute(
         """
-        SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs,
-               (SELECT array_agg(ARRAY[w, (ts_lexize('english_stem', w))[1]])
-                  FROM unnest(%s::text[]) AS w)
-        FROM (SELECT 1) AS one
-        LEFT JOIN pg_stats s
-          ON s.schemaname = current_schema() AND s.tablename = 'chunks' AND s.attname = 'search_tsv'
-        """,
-        (words,),
+        SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples
+        FROM pg_stats s JOIN pg_class c ON c.oid = 'chunks'::regclass
+        WHERE s.schemaname = current_schema() AND s.tablename = 'chunks' AND s.attname = 'search_tsv'
+        """
     ).fetchone()
-    elems, freqs, stem_rows = row
-    stems = {w: st for w, st in (stem_rows or []) if st}
-    if elems is None or freqs is None or not elems or len(freqs) < len(elems) + 2:
-        return None, 0.0, stems
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    elems, freqs, reltuples = row
     n = len(elems)
+    if n == 0 or len(freqs) < n + 2:
+        return None
     wanted = set(lexemes)
     found = {e: float(f) for e, f in zip(elems, freqs[:n]) if e in wanted}
-    return found, float(freqs[n]), stems  # pg_stats stores min, max, null fraction after the n frequencies
+    # pg_stats stores the minimum, maximum and null fraction after the n frequencies.
+    return found, float(freqs[n]), max(float(reltuples or 0.0), 1.0)
 
 
 def weigh_terms(
     conn: psycopg.Connection, plan: QueryPlan, settings: LexicalSettings = DEFAULT_SETTINGS
 ) -> list[WeightedTerm]:
-    """The plan's terms with an IDF each; too-common terms dropped (see module docstring)."""
+    """The plan's terms with an IDF each; too-common terms dropped (see module docstring).
+
+    Candidate selection (WAND-like): every scored term costs a ts_rank call per candidate row,
+    and candidates are the chunks holding ANY selecting term, so one common word can make a
+    query rank thousands of rows. The rarest terms select candidates until their estimated
+    matches reach `match_budget` rows; the others still add to the scores of those candidates.
+    A chunk holding only common words would rank low anyway (low IDF). search_lexical widens to
+    every term when the narrow selection returns too few rows (e.g. under a selective filter).
+    """
     if not plan.terms:
         return []
-    stem_words = [t.whole for t in plan.terms if t.whole and len(t.parts) == 1 and t.whole.isalpha()]
-    stem_words = stem_words if settings.stem and not plan.is_identifier else []
-    found, min_freq, stems = term_statistics(
-        conn, sorted({lex for t in plan.terms for lex in t.lexemes}), stem_words
-    )
+    stats = term_statistics(conn, sorted({lex for t in plan.terms for lex in t.lexemes}))
+    if stats is None:
+        return [WeightedTerm(t, 1.0, None) for t in plan.terms]
+    found, min_freq, rows = stats
     weighted = []
     for t in plan.terms:
-        query = t.tsquery()
-        stem = stems.get(t.whole or "")
-        if stem and len(stem) >= MIN_STEM_PREFIX:
-            query = f"({query} | {_prefix(stem)})" if stem != t.whole else f"{_prefix(stem)}"
-        if found is None:
-            weighted.append(WeightedTerm(t, 1.0, None, query))
-            continue
         # A term matches when any alternative does: its fraction is at most the sum, at least
         # the largest; for a phrase the rarest part bounds it. Use the whole word if known.
         if t.whole and t.whole in found:
@@ -123,17 +125,21 @@ def weigh_terms(
             fraction = found.get(t.parts[0], min_freq / 2)
         fraction = max(fraction, 1e-6)
         idf = min(MAX_IDF, math.log(1.0 + (1.0 - fraction) / fraction))
-        weighted.append(WeightedTerm(t, max(idf, 0.05), fraction, query))
+        weighted.append(WeightedTerm(t, max(idf, 0.05), fraction))
     useful = [w for w in weighted if w.fraction is None or w.fraction <= settings.common_fraction]
-    if useful:
+    if not useful:
+        useful = sorted(weighted, key=lambda w: -w.idf)[:3]  # all common: keep the rarest few
+    if settings.match_budget is None or plan.is_identifier:
         return useful
-    return sorted(weighted, key=lambda w: -w.idf)[:3]  # all common: keep the rarest few
-
-
-def _prefix(stem: str) -> str:
-    """A stem as a prefix operand. Stems come from PostgreSQL's Snowball stemmer applied to
-    alphabetic words, so they are letters only; quote them all the same."""
-    return "'" + stem.replace("'", "''").replace("\\", "\\\\") + "':*"
+    selecting: set[int] = set()
+    estimate = 0.0
+    for i in sorted(range(len(useful)), key=lambda i: useful[i].fraction or 0.0):
+        expected = (useful[i].fraction or 0.0) * rows
+        if selecting and estimate + expected > settings.match_budget:
+            break
+        selecting.add(i)
+        estimate += expected
+    return [WeightedTerm(w.term, w.idf, w.fraction, i in selecting) for i, w in enumerate(useful)]
 
 
 def search_lexical(
@@ -148,11 +154,30 @@ def search_lexical(
     identifier = plan.identifier[:200] if plan.identifier else None
     if not terms and not identifier:
         return []
+    narrowed = any(not w.selects for w in terms)
+    rows = _run(conn, terms, identifier, filters, depth, settings, narrowed)
+    if narrowed and len(rows) < depth:
+        rows = _run(conn, terms, identifier, filters, depth, settings, False)
+    scored = [(chunk_id, float(name_score or 0.0) + float(text_score or 0.0)) for chunk_id, name_score, text_score in rows]
+    scored.sort(key=lambda r: (-r[1], r[0]))
+    return scored[:depth]
+
+
+def _run(
+    conn: psycopg.Connection,
+    terms: list[WeightedTerm],
+    identifier: str | None,
+    filters: Filters,
+    depth: int,
+    settings: LexicalSettings,
+    narrowed: bool,
+) -> list[tuple[int, float, float]]:
+    """One lexical query: (chunk_id, name score, text score) rows."""
     where, where_params = filters.where("c")
     branches: list[sql.Composable] = []
     params: list[object] = []
     if terms:
-        any_query = " | ".join(w.query for w in terms)
+        any_query = " | ".join(w.query for w in terms if w.selects or not narrowed)
         branches.append(
             sql.SQL(
                 """
@@ -213,9 +238,7 @@ def search_lexical(
         missing = [r[0] for r in rows if not r[2]]
         text_scores = _text_scores(conn, terms, missing, settings) if missing else {}
         rows = [(r[0], r[1], r[2] or text_scores.get(r[0], 0.0)) for r in rows]
-    scored = [(chunk_id, float(name_score or 0.0) + float(text_score or 0.0)) for chunk_id, name_score, text_score in rows]
-    scored.sort(key=lambda r: (-r[1], r[0]))
-    return scored[:depth]
+    return rows
 
 
 def _text_scores(
