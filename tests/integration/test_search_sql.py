@@ -444,3 +444,42 @@ def test_an_open_connection_can_be_passed_instead_of_a_database(indexed: Databas
             assert "parseConfig" in [r.name for r in run_search(conn, "parseConfig", mode=mode)]
         assert not conn.closed
         assert conn.execute("SELECT current_setting('hnsw.ef_search', true)").fetchone()[0] in (None, "", "40")
+
+
+# --- lexical ranking details ----------------------------------------------------------------------
+
+@pytest.fixture
+def skewed(database: Database) -> Database:
+    """40 chunks say `widget` (a common word here), one says `frobnicate` (a rare one)."""
+    chunks = [
+        ("function", f"handler{i}", f"handler{i}", f"def handler{i}()", None,
+         f"def handler{i}():\n    widget = make_widget()\n    return widget.widget_id\n")
+        for i in range(40)
+    ]
+    chunks.append(("function", "rare_one", "rare_one", "def rare_one()", None,
+                   "def rare_one():\n    return frobnicate(widget)\n"))
+    insert_repository(database, "skew", {"w.py": ("python", chunks)})
+    with database.connect(autocommit=True) as conn:
+        conn.execute("ANALYZE chunks")
+    return database
+
+
+def test_rare_terms_outweigh_common_ones(skewed: Database) -> None:
+    results = run_search(skewed, "widget widget frobnicate", mode="lexical", limit=3)
+    assert results[0].name == "rare_one"
+
+
+def test_candidate_selection_widens_when_the_rare_terms_find_too_few(skewed: Database) -> None:
+    from mnemo.search.lexical import LexicalSettings, search_lexical, weigh_terms
+    from mnemo.search.query import analyse
+
+    plan = analyse("frobnicate widget")
+    narrow = LexicalSettings(match_budget=1, common_fraction=1.0)
+    with skewed.connect() as conn:
+        weighted = weigh_terms(conn, plan, narrow)
+        assert [(w.term.text, w.selects) for w in weighted] == [("frobnicate", True), ("widget", False)]
+        # 41 chunks match; only one holds the rare term: the search widens to fill the list.
+        found = search_lexical(conn, plan, Filters(), 20, narrow)
+        assert len(found) == 20
+        few = search_lexical(conn, plan, Filters(), 1, narrow)
+        assert len(few) == 1
