@@ -39,3 +39,19 @@ def test_long_lines_are_cut_and_offsets_stay_inside() -> None:
 
 def test_empty_source() -> None:
     assert make_snippet("", 3, frozenset({"a"})).text == ""
+
+
+def test_a_method_body_keeps_one_level_under_its_def() -> None:
+    method = "def save(self):\n        if self.dirty:\n            self.flush()\n"
+    snip = make_snippet(method, 40, frozenset({"save", "dirty"}))
+    assert snip.text.splitlines() == ["def save(self):", "    if self.dirty:", "        self.flush()"]
+    ts = "async findByEmail(email: string) {\n    const rows = await q(email);\n    return rows[0];\n  }"
+    assert make_snippet(ts, 1, frozenset({"email"})).text.splitlines()[:2] == [
+        "async findByEmail(email: string) {", "  const rows = await q(email);"]
+
+
+def test_a_window_inside_the_body_is_dedented_fully() -> None:
+    body = "def f():\n" + "    x = 1\n" * 5 + "    target = 2\n        deeper(target)\n"
+    snip = make_snippet(body, 1, frozenset({"target"}))
+    assert snip.text.splitlines()[0] == "target = 2" and snip.start_line == 7
+    assert [snip.text[s:e] for s, e in snip.highlights] == ["target", "target"]

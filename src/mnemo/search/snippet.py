@@ -62,13 +62,12 @@ def make_snippet(source: str, start_line: int, words: frozenset[str], max_lines:
         while best < len(lines) - 1 and not spans[best] and best_score[0]:
             best += 1
     chosen = range(best, min(len(lines), best + max_lines))
-    # Drop the common indentation so the excerpt reads well on its own.
-    indent = min((len(lines[i]) - len(lines[i].lstrip()) for i in chosen if lines[i].strip()), default=0)
+    indent = _indent_to_drop(lines, chosen)
     text_lines: list[str] = []
     highlights: list[tuple[int, int]] = []
     offset = 0
     for i in chosen:
-        line = lines[i][indent:] if lines[i][:indent].strip() == "" else lines[i]
+        line = lines[i][indent:] if i > 0 and lines[i][:indent].strip() == "" else lines[i]
         cut = len(lines[i]) - len(line)
         for s, e, _ in spans[i]:
             if s >= cut:
@@ -76,3 +75,24 @@ def make_snippet(source: str, start_line: int, words: frozenset[str], max_lines:
         text_lines.append(line)
         offset += len(line) + 1
     return Snippet("\n".join(text_lines), start_line + best, highlights)
+
+
+def _indent_to_drop(lines: list[str], chosen: range) -> int:
+    """How many leading spaces to drop from the chosen lines so the excerpt reads on its own.
+
+    A chunk's first line starts at the definition itself (its file indentation is cut off)
+    while the following lines keep theirs, so a method's body sits two levels right of its
+    `def`. With the first line in view the body keeps one level of indentation under it.
+    """
+    def width(line: str) -> int:
+        return len(line) - len(line.lstrip())
+
+    rest = [width(lines[i]) for i in chosen if i > 0 and lines[i].strip()]
+    if not rest:
+        return 0
+    if chosen.start > 0:
+        return min(rest)
+    levels = sorted({width(ln) for ln in lines[1:] if ln.strip()})
+    steps = [b - a for a, b in zip([0, *levels], levels) if b > a]
+    unit = min(steps) if steps else 0
+    return max(0, min(rest) - unit)
