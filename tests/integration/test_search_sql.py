@@ -483,3 +483,21 @@ def test_candidate_selection_widens_when_the_rare_terms_find_too_few(skewed: Dat
         assert len(found) == 20
         few = search_lexical(conn, plan, Filters(), 1, narrow)
         assert len(few) == 1
+
+
+def test_qualified_identifier_pins_the_method_over_same_named_ones(database: Database) -> None:
+    corpus = {
+        "a.py": ("python", [
+            ("method", "save", "Cache.save", "def save(self)", None, "def save(self):\n    self.flush()\n"),
+            ("method", "save", "UserStore.save", "def save(self, user)", None,
+             "def save(self, user):\n    self.rows.append(user)\n"),
+            ("function", "save_all", "save_all", "def save_all()", None, "def save_all():\n    save()\n"),
+        ])
+    }
+    insert_repository(database, "q", corpus)
+    for query in ("UserStore.save", "userstore.save", "UserStore::save"):
+        assert run_search(database, query)[0].qualified_name == "UserStore.save", query
+        assert run_search(database, query, mode="lexical")[0].qualified_name == "UserStore.save", query
+    names = [r.qualified_name for r in run_search(database, "save", mode="lexical")]
+    assert set(names[:2]) == {"Cache.save", "UserStore.save"}
+    assert run_search(database, "User%.save", mode="lexical")  # LIKE metacharacters are literal

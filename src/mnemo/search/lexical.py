@@ -194,19 +194,30 @@ def _run(
         )
         params += [any_query, *where_params, depth]
     if identifier:
-        # Exact names first, then names and qualified names that look alike (trigram index).
-        branches.append(
-            sql.SQL(
+        # Exact names first (`lower(name)` index), then names and qualified names that look
+        # alike (trigram indexes). `QuerySet.filter` also matches the qualified name exactly —
+        # through the trigram index, as a LIKE pattern with every metacharacter escaped.
+        segments = [p for p in re.split(r"\.|::|->|#|/", identifier) if p]
+        last = segments[-1] if segments else identifier
+        exact_qualified = sql.SQL("")
+        if len(segments) > 1:
+            exact_qualified = sql.SQL(
                 """
-                (SELECT c.id, 0.0::float8 AS text_score, {bonus}::float8 AS name_score
-                 FROM chunks c
-                 WHERE lower(c.name) = lower(%s){where}
-                 LIMIT %s)
                 UNION ALL
                 (SELECT c.id, 0.0::float8, {bonus}::float8
                  FROM chunks c
-                 WHERE lower(c.qualified_name) = lower(%s) AND lower(c.name) <> lower(%s){where}
+                 WHERE c.qualified_name ILIKE %s AND lower(c.name) = lower(%s){where}
                  LIMIT %s)
+                """
+            ).format(bonus=sql.Literal(EXACT_NAME_BONUS), where=where)
+        branches.append(
+            sql.SQL(
+                """
+                (SELECT c.id, 0.0::float8 AS text_score, {bonus}::float8 * {whole}::float8 AS name_score
+                 FROM chunks c
+                 WHERE lower(c.name) = lower(%s){where}
+                 LIMIT %s)
+                {exact_qualified}
                 UNION ALL
                 (SELECT c.id, 0.0::float8,
                         {trigram}::float8 * greatest(similarity(c.name, %s), similarity(c.qualified_name, %s))
@@ -215,11 +226,18 @@ def _run(
                  ORDER BY 3 DESC
                  LIMIT %s)
                 """
-            ).format(bonus=sql.Literal(EXACT_NAME_BONUS), trigram=sql.Literal(TRIGRAM_WEIGHT), where=where)
+            ).format(
+                bonus=sql.Literal(EXACT_NAME_BONUS),
+                # `QuerySet.filter`: a bare `filter` elsewhere is a weaker match than the whole.
+                whole=sql.Literal(1.0 if len(segments) <= 1 else 0.5),
+                trigram=sql.Literal(TRIGRAM_WEIGHT),
+                where=where,
+                exact_qualified=exact_qualified,
+            )
         )
-        last = re.split(r"\.|::|->|#|/", identifier)[-1] or identifier
         params += [last, *where_params, depth]
-        params += [identifier, last, *where_params, depth]
+        if len(segments) > 1:
+            params += [_like_literal(".".join(segments)), last, *where_params, depth]
         params += [identifier, identifier, identifier, identifier, *where_params, depth]
     query = sql.SQL(
         """
@@ -239,6 +257,11 @@ def _run(
         text_scores = _text_scores(conn, terms, missing, settings) if missing else {}
         rows = [(r[0], r[1], r[2] or text_scores.get(r[0], 0.0)) for r in rows]
     return rows
+
+
+def _like_literal(text: str) -> str:
+    """`text` as a LIKE pattern that matches only itself."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _text_scores(
