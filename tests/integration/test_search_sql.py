@@ -470,19 +470,20 @@ def test_rare_terms_outweigh_common_ones(skewed: Database) -> None:
 
 
 def test_candidate_selection_widens_when_the_rare_terms_find_too_few(skewed: Database) -> None:
-    from mnemo.search.lexical import LexicalSettings, search_lexical, weigh_terms
+    from mnemo.search.lexical import LexicalSettings, candidate_query, search_lexical, weigh_terms
     from mnemo.search.query import analyse
 
     plan = analyse("frobnicate widget")
     narrow = LexicalSettings(match_budget=1, common_fraction=1.0)
     with skewed.connect() as conn:
-        weighted = weigh_terms(conn, plan, narrow)
-        assert [(w.term.text, w.selects) for w in weighted] == [("frobnicate", True), ("widget", False)]
-        # 41 chunks match; only one holds the rare term: the search widens to fill the list.
-        found = search_lexical(conn, plan, Filters(), 20, narrow)
-        assert len(found) == 20
-        few = search_lexical(conn, plan, Filters(), 1, narrow)
-        assert len(few) == 1
+        terms, rows = weigh_terms(conn, plan, narrow)
+        assert [w.term.text for w in terms] == ["frobnicate", "widget"] and rows and rows >= 41
+        # Over budget: candidates must hold both words (neither is rare enough alone).
+        assert candidate_query(terms, rows, narrow, False) == "('frobnicate' & 'widget')"
+        assert candidate_query(terms, rows, LexicalSettings(common_fraction=1.0), False) is None  # within budget
+        # Only one chunk holds both: the search widens to any term to fill the list.
+        assert len(search_lexical(conn, plan, Filters(), 20, narrow)) == 20
+        assert len(search_lexical(conn, plan, Filters(), 1, narrow)) == 1
 
 
 def test_qualified_identifier_pins_the_method_over_same_named_ones(database: Database) -> None:

@@ -48,7 +48,8 @@ class LexicalSettings:
     weights: str = RANK_WEIGHTS
     normalization: int = 1  # ts_rank: 0 none, 1 divide by 1 + log(length), 2 divide by length
     common_fraction: float = COMMON_FRACTION
-    match_budget: int | None = MATCH_BUDGET  # see weigh_terms; None: every term selects candidates
+    match_budget: int | None = MATCH_BUDGET  # see candidate_query; None: any term selects
+    candidates: str = "pairs"  # over budget: "pairs" (two terms, or one rare) or "rarest" terms only
 
 
 DEFAULT_SETTINGS = LexicalSettings()
@@ -64,7 +65,6 @@ class WeightedTerm:
     term: Term
     idf: float
     fraction: float | None  # share of chunks holding the term, None when unknown
-    selects: bool = True  # a chunk holding it is a candidate (else the term only adds to scores)
 
     @property
     def query(self) -> str:
@@ -95,21 +95,14 @@ def term_statistics(conn: psycopg.Connection, lexemes: list[str]) -> tuple[dict[
 
 def weigh_terms(
     conn: psycopg.Connection, plan: QueryPlan, settings: LexicalSettings = DEFAULT_SETTINGS
-) -> list[WeightedTerm]:
-    """The plan's terms with an IDF each; too-common terms dropped (see module docstring).
-
-    Candidate selection (WAND-like): every scored term costs a ts_rank call per candidate row,
-    and candidates are the chunks holding ANY selecting term, so one common word can make a
-    query rank thousands of rows. The rarest terms select candidates until their estimated
-    matches reach `match_budget` rows; the others still add to the scores of those candidates.
-    A chunk holding only common words would rank low anyway (low IDF). search_lexical widens to
-    every term when the narrow selection returns too few rows (e.g. under a selective filter).
-    """
+) -> tuple[list[WeightedTerm], float | None]:
+    """The plan's terms with an IDF each, too-common terms dropped (see module docstring), and
+    the table's estimated row count (None without statistics)."""
     if not plan.terms:
-        return []
+        return [], None
     stats = term_statistics(conn, sorted({lex for t in plan.terms for lex in t.lexemes}))
     if stats is None:
-        return [WeightedTerm(t, 1.0, None) for t in plan.terms]
+        return [WeightedTerm(t, 1.0, None) for t in plan.terms], None
     found, min_freq, rows = stats
     weighted = []
     for t in plan.terms:
@@ -129,17 +122,38 @@ def weigh_terms(
     useful = [w for w in weighted if w.fraction is None or w.fraction <= settings.common_fraction]
     if not useful:
         useful = sorted(weighted, key=lambda w: -w.idf)[:3]  # all common: keep the rarest few
-    if settings.match_budget is None or plan.is_identifier:
-        return useful
-    selecting: set[int] = set()
-    estimate = 0.0
-    for i in sorted(range(len(useful)), key=lambda i: useful[i].fraction or 0.0):
-        expected = (useful[i].fraction or 0.0) * rows
-        if selecting and estimate + expected > settings.match_budget:
-            break
-        selecting.add(i)
-        estimate += expected
-    return [WeightedTerm(w.term, w.idf, w.fraction, i in selecting) for i, w in enumerate(useful)]
+    return useful, rows
+
+
+def candidate_query(
+    terms: list[WeightedTerm], rows: float | None, settings: LexicalSettings, identifier: bool
+) -> str | None:
+    """A narrower tsquery selecting the candidates, or None to select chunks holding any term.
+
+    Every scored term costs a ts_rank call per candidate row, and "any term" can mean
+    thousands of rows once one common word is in the query. When the expected number of
+    candidates exceeds `match_budget`, candidates must hold two of the terms — or one term
+    rare enough to stand alone (expected in at most budget/10 chunks). Every term still adds
+    to the score. search_lexical widens to any term when this finds too few rows.
+    """
+    if settings.match_budget is None or rows is None or identifier or len(terms) < 2:
+        return None
+    expected = {id(w): (w.fraction or 0.0) * rows for w in terms}
+    if sum(expected.values()) <= settings.match_budget:
+        return None
+    rarest = sorted(terms, key=lambda w: expected[id(w)])[:8]
+    if settings.candidates == "rarest":
+        chosen, total = [], 0.0
+        for w in rarest:
+            if chosen and total + expected[id(w)] > settings.match_budget:
+                break
+            chosen.append(w.query)
+            total += expected[id(w)]
+        return " | ".join(chosen)
+    alone = [w.query for w in rarest if expected[id(w)] <= settings.match_budget / 10]
+    pairs = [f"({a.query} & {b.query})" for i, a in enumerate(rarest) for b in rarest[i + 1 :]
+             if a.query not in alone and b.query not in alone]
+    return " | ".join(alone + pairs) or None
 
 
 def search_lexical(
@@ -150,14 +164,15 @@ def search_lexical(
     settings: LexicalSettings = DEFAULT_SETTINGS,
 ) -> list[tuple[int, float]]:
     """Best-first (chunk_id, score) of the `depth` best lexical matches."""
-    terms = weigh_terms(conn, plan, settings)
+    terms, table_rows = weigh_terms(conn, plan, settings)
     identifier = plan.identifier[:200] if plan.identifier else None
     if not terms and not identifier:
         return []
-    narrowed = any(not w.selects for w in terms)
-    rows = _run(conn, terms, identifier, filters, depth, settings, narrowed)
-    if narrowed and len(rows) < depth:
-        rows = _run(conn, terms, identifier, filters, depth, settings, False)
+    any_term = " | ".join(w.query for w in terms)
+    narrow = candidate_query(terms, table_rows, settings, plan.is_identifier)
+    rows = _run(conn, terms, narrow or any_term, identifier, filters, depth, settings)
+    if narrow and len(rows) < depth:
+        rows = _run(conn, terms, any_term, identifier, filters, depth, settings)
     scored = [(chunk_id, float(name_score or 0.0) + float(text_score or 0.0)) for chunk_id, name_score, text_score in rows]
     scored.sort(key=lambda r: (-r[1], r[0]))
     return scored[:depth]
@@ -166,18 +181,17 @@ def search_lexical(
 def _run(
     conn: psycopg.Connection,
     terms: list[WeightedTerm],
+    candidates: str,
     identifier: str | None,
     filters: Filters,
     depth: int,
     settings: LexicalSettings,
-    narrowed: bool,
 ) -> list[tuple[int, float, float]]:
     """One lexical query: (chunk_id, name score, text score) rows."""
     where, where_params = filters.where("c")
     branches: list[sql.Composable] = []
     params: list[object] = []
     if terms:
-        any_query = " | ".join(w.query for w in terms if w.selects or not narrowed)
         branches.append(
             sql.SQL(
                 """
@@ -192,7 +206,7 @@ def _run(
                 """
             ).format(weights=sql.Literal(settings.weights), norm=sql.Literal(settings.normalization), where=where)
         )
-        params += [any_query, *where_params, depth]
+        params += [candidates, *where_params, depth]
     if identifier:
         # Exact names first (`lower(name)` index), then names and qualified names that look
         # alike (trigram indexes). `QuerySet.filter` also matches the qualified name exactly —
