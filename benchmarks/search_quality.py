@@ -317,10 +317,11 @@ def sweep(database, queries: list[Query], repos: dict[str, str]) -> None:
     embedder = load_embedder()
     variants = {
         "default": LexicalSettings(),
-        "no match budget": LexicalSettings(match_budget=None),
-        "match budget 500": LexicalSettings(match_budget=500),
-        "match budget 200": LexicalSettings(match_budget=200),
-        "match budget 100": LexicalSettings(match_budget=100),
+        # Candidate selection at this index's scale (~12k chunks: a budget of 200 here is like
+        # the default 2,000 on 110k chunks).
+        "any term selects": LexicalSettings(match_budget=None),
+        "budget 200, pairs": LexicalSettings(match_budget=200),
+        "budget 200, rarest": LexicalSettings(match_budget=200, candidates="rarest"),
         "normalization 0": LexicalSettings(normalization=0),
         "normalization 2": LexicalSettings(normalization=2),
         "weights .2 .4 .6 1": LexicalSettings(weights="{0.2, 0.4, 0.6, 1.0}"),

@@ -10,7 +10,8 @@ ts_rank's per-term sum over occurrences decays like 1/i², so a term's contribut
 with its frequency as BM25's does, and normalisation 1 divides by 1 + log(document length).
 Terms found in more than COMMON_FRACTION of all chunks (`self`, `return`) are dropped unless
 nothing else is left: they match half the index and cost time without telling documents apart.
-Without statistics every term weighs 1.
+Without statistics every term weighs 1. Candidates are the chunks holding any term, or — when
+that would be more than MATCH_BUDGET rows — two terms or one rare term (candidate_query).
 
 Identifier queries add name evidence: an exact (case-insensitive) match of the name or the
 qualified name ranks first, then trigram similarity (pg_trgm) lifts near-misses (`parse_confg`).
