@@ -66,6 +66,7 @@ class WeightedTerm:
     term: Term
     idf: float
     fraction: float | None  # share of chunks holding the term, None when unknown
+    tracked: bool = True  # among the most common elements pg_stats tracks (else rarer than all of them)
 
     @property
     def query(self) -> str:
@@ -73,25 +74,31 @@ class WeightedTerm:
 
 
 def term_statistics(conn: psycopg.Connection, lexemes: list[str]) -> tuple[dict[str, float], float, float] | None:
-    """(fraction of chunks holding each lexeme that is among the most common, an upper bound
-    for every other lexeme, the table's estimated row count), or None without statistics."""
+    """(fraction of chunks holding each of `lexemes` that is among the most common elements,
+    an upper bound for every other lexeme, the table's estimated row count), or None without
+    statistics. The ~1,000 tracked elements are filtered on the server."""
     row = conn.execute(
         """
-        SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples
-        FROM pg_stats s JOIN pg_class c ON c.oid = 'chunks'::regclass
+        SELECT (SELECT array_agg(u.e) FROM unnest(e.elems, s.most_common_elem_freqs) AS u(e, f)
+                 WHERE u.e = ANY(%s)),
+               (SELECT array_agg(u.f) FROM unnest(e.elems, s.most_common_elem_freqs) AS u(e, f)
+                 WHERE u.e = ANY(%s)),
+               s.most_common_elem_freqs[cardinality(e.elems) + 1],
+               c.reltuples
+        FROM pg_stats s
+        CROSS JOIN LATERAL (SELECT s.most_common_elems::text::text[] AS elems) AS e
+        JOIN pg_class c ON c.oid = 'chunks'::regclass
         WHERE s.schemaname = current_schema() AND s.tablename = 'chunks' AND s.attname = 'search_tsv'
-        """
+          AND s.most_common_elems IS NOT NULL
+        """,
+        (lexemes, lexemes),
     ).fetchone()
-    if row is None or row[0] is None or row[1] is None:
+    if row is None or row[2] is None:
         return None
-    elems, freqs, reltuples = row
-    n = len(elems)
-    if n == 0 or len(freqs) < n + 2:
-        return None
-    wanted = set(lexemes)
-    found = {e: float(f) for e, f in zip(elems, freqs[:n]) if e in wanted}
-    # pg_stats stores the minimum, maximum and null fraction after the n frequencies.
-    return found, float(freqs[n]), max(float(reltuples or 0.0), 1.0)
+    elems, freqs, min_freq, reltuples = row
+    found = {e: float(f) for e, f in zip(elems or [], freqs or [])}
+    # pg_stats stores the minimum, maximum and null fraction after the elements' frequencies.
+    return found, float(min_freq), max(float(reltuples or 0.0), 1.0)
 
 
 def weigh_terms(
@@ -119,7 +126,8 @@ def weigh_terms(
             fraction = found.get(t.parts[0], min_freq / 2)
         fraction = max(fraction, 1e-6)
         idf = min(MAX_IDF, math.log(1.0 + (1.0 - fraction) / fraction))
-        weighted.append(WeightedTerm(t, max(idf, 0.05), fraction))
+        tracked = any(lex in found for lex in t.lexemes)
+        weighted.append(WeightedTerm(t, max(idf, 0.05), fraction, tracked))
     useful = [w for w in weighted if w.fraction is None or w.fraction <= settings.common_fraction]
     if not useful:
         useful = sorted(weighted, key=lambda w: -w.idf)[:3]  # all common: keep the rarest few
@@ -133,28 +141,42 @@ def candidate_query(
 
     Every scored term costs a ts_rank call per candidate row, and "any term" can mean
     thousands of rows once one common word is in the query. When the expected number of
-    candidates exceeds `match_budget`, candidates must hold two of the terms — or one term
-    rare enough to stand alone (expected in at most budget/10 chunks). Every term still adds
-    to the score. search_lexical widens to any term when this finds too few rows.
+    candidates exceeds `match_budget`, a candidate must hold a rare term (one that pg_stats
+    does not track as common, or expected in at most budget/10 chunks) or two of the others.
+    Pairs are taken cheapest first while their estimated rows fit the budget; a pair's rows are
+    estimated as N · min(f) · min(1, 3 · max(f)) — words in one query co-occur more often
+    than independent ones would. Every term still adds to the score, and search_lexical widens
+    to any term when this finds too few rows.
     """
     if settings.match_budget is None or rows is None or identifier or len(terms) < 2:
         return None
     expected = {id(w): (w.fraction or 0.0) * rows for w in terms}
     if sum(expected.values()) <= settings.match_budget:
         return None
-    rarest = sorted(terms, key=lambda w: expected[id(w)])[:8]
+    by_rarity = sorted(terms, key=lambda w: expected[id(w)])
     if settings.candidates == "rarest":
         chosen, total = [], 0.0
-        for w in rarest:
+        for w in by_rarity:
             if chosen and total + expected[id(w)] > settings.match_budget:
                 break
             chosen.append(w.query)
             total += expected[id(w)]
         return " | ".join(chosen)
-    alone = [w.query for w in rarest if expected[id(w)] <= settings.match_budget / 10]
-    pairs = [f"({a.query} & {b.query})" for i, a in enumerate(rarest) for b in rarest[i + 1 :]
-             if a.query not in alone and b.query not in alone]
-    return " | ".join(alone + pairs) or None
+    alone = [w for w in by_rarity if not w.tracked or expected[id(w)] <= settings.match_budget / 10]
+    others = [w for w in by_rarity if w not in alone][:8]
+    budget = settings.match_budget - sum(expected[id(w)] for w in alone)
+    pairs: list[tuple[float, str]] = []
+    for i, a in enumerate(others):
+        for b in others[i + 1 :]:
+            lo, hi = sorted((a.fraction or 0.0, b.fraction or 0.0))
+            pairs.append((rows * lo * min(1.0, 3 * hi), f"({a.query} & {b.query})"))
+    chosen = [w.query for w in alone]
+    for estimate, pair in sorted(pairs):
+        if estimate > budget and len(chosen) > 0:
+            break
+        chosen.append(pair)
+        budget -= estimate
+    return " | ".join(chosen) or None
 
 
 def search_lexical(
@@ -169,129 +191,136 @@ def search_lexical(
     identifier = plan.identifier[:200] if plan.identifier else None
     if not terms and not identifier:
         return []
-    any_term = " | ".join(w.query for w in terms)
-    narrow = candidate_query(terms, table_rows, settings, plan.is_identifier)
-    rows = _run(conn, terms, narrow or any_term, identifier, filters, depth, settings)
-    if narrow and len(rows) < depth:
-        rows = _run(conn, terms, any_term, identifier, filters, depth, settings)
-    scored = [(chunk_id, float(name_score or 0.0) + float(text_score or 0.0)) for chunk_id, name_score, text_score in rows]
+    names: dict[int, float] = {}
+    if identifier:
+        names = _exact_names(conn, identifier, filters, depth)
+        if not any(is_exact_name_score(v) for v in names.values()):
+            # No definition has this name: look for names that are spelled alike.
+            for chunk_id, score in _similar_names(conn, identifier, filters, depth).items():
+                names[chunk_id] = max(names.get(chunk_id, 0.0), score)
+    text: dict[int, float] = {}
+    if terms:
+        any_term = " | ".join(w.query for w in terms)
+        narrow = candidate_query(terms, table_rows, settings, plan.is_identifier)
+        text = _text_search(conn, terms, narrow or any_term, filters, depth, settings)
+        if narrow and len(text) < depth:
+            text = _text_search(conn, terms, any_term, filters, depth, settings)
+        missing = [chunk_id for chunk_id in names if chunk_id not in text]
+        if missing:  # name matches outside the text list: score their text too, to order them
+            text.update(_text_scores(conn, terms, missing, settings))
+    scored = [(i, names.get(i, 0.0) + text.get(i, 0.0)) for i in set(names) | set(text)]
     scored.sort(key=lambda r: (-r[1], r[0]))
     return scored[:depth]
 
 
-def _run(
+def _rank_expression(terms: list[WeightedTerm], settings: LexicalSettings) -> tuple[sql.Composable, list[object]]:
+    """Σ idf · ts_rank over the terms, as SQL over `c.search_tsv`, and its parameters.
+
+    One term: a plain call. Several: a sub-select over a `terms` CTE, which is cheaper than
+    one inline call per term (each would detoast the document again).
+    """
+    weights, norm = sql.Literal(settings.weights), sql.Literal(settings.normalization)
+    if len(terms) == 1:
+        return (
+            sql.SQL("ts_rank({w}::float4[], c.search_tsv, to_tsquery('simple', %s), {n}) * %s").format(w=weights, n=norm),
+            [terms[0].query, terms[0].idf],
+        )
+    return (
+        sql.SQL("(SELECT sum(ts_rank({w}::float4[], c.search_tsv, t.q, {n}) * t.idf) FROM terms t)").format(
+            w=weights, n=norm
+        ),
+        [],
+    )
+
+
+def _terms_cte(terms: list[WeightedTerm]) -> tuple[sql.Composable, list[object]]:
+    if len(terms) == 1:
+        return sql.SQL(""), []
+    return (
+        sql.SQL(
+            "WITH terms AS MATERIALIZED (SELECT to_tsquery('simple', u.qt) AS q, u.idf"
+            " FROM unnest(%s::text[], %s::float8[]) AS u(qt, idf)) "
+        ),
+        [[w.query for w in terms], [w.idf for w in terms]],
+    )
+
+
+def _text_search(
     conn: psycopg.Connection,
     terms: list[WeightedTerm],
     candidates: str,
-    identifier: str | None,
     filters: Filters,
     depth: int,
     settings: LexicalSettings,
-) -> list[tuple[int, float, float]]:
-    """One lexical query: (chunk_id, name score, text score) rows."""
+) -> dict[int, float]:
+    """The `depth` best text scores among the chunks matching the `candidates` tsquery."""
     where, where_params = filters.where("c")
-    branches: list[sql.Composable] = []
-    params: list[object] = []
-    if terms:
-        branches.append(
-            sql.SQL(
-                """
-                (SELECT c.id,
-                        (SELECT sum(ts_rank({weights}::float4[], c.search_tsv, t.q, {norm}) * t.idf)
-                           FROM terms t) AS text_score,
-                        0.0::float8 AS name_score
-                 FROM chunks c
-                 WHERE c.search_tsv @@ to_tsquery('simple', %s){where}
-                 ORDER BY text_score DESC
-                 LIMIT %s)
-                """
-            ).format(weights=sql.Literal(settings.weights), norm=sql.Literal(settings.normalization), where=where)
-        )
-        params += [candidates, *where_params, depth]
-    if identifier:
-        # Exact names first (`lower(name)` index), then names and qualified names that look
-        # alike (trigram indexes). `QuerySet.filter` also matches the qualified name exactly —
-        # through the trigram index, as a LIKE pattern with every metacharacter escaped.
-        segments = [p for p in re.split(r"\.|::|->|#|/", identifier) if p]
-        last = segments[-1] if segments else identifier
-        exact_qualified = sql.SQL("")
-        if len(segments) > 1:
-            exact_qualified = sql.SQL(
-                """
-                UNION ALL
-                (SELECT c.id, 0.0::float8, {bonus}::float8
-                 FROM chunks c
-                 WHERE c.qualified_name ILIKE %s AND lower(c.name) = lower(%s){where}
-                 LIMIT %s)
-                """
-            ).format(bonus=sql.Literal(EXACT_NAME_BONUS), where=where)
-        branches.append(
-            sql.SQL(
-                """
-                (SELECT c.id, 0.0::float8 AS text_score, {bonus}::float8 * {whole}::float8 AS name_score
-                 FROM chunks c
-                 WHERE lower(c.name) = lower(%s){where}
-                 LIMIT %s)
-                {exact_qualified}
-                UNION ALL
-                (SELECT c.id, 0.0::float8,
-                        {trigram}::float8 * greatest(similarity(c.name, %s), similarity(c.qualified_name, %s))
-                 FROM chunks c
-                 WHERE (c.name %% %s OR c.qualified_name %% %s){where}
-                 ORDER BY 3 DESC
-                 LIMIT %s)
-                """
-            ).format(
-                bonus=sql.Literal(EXACT_NAME_BONUS),
-                # `QuerySet.filter`: a bare `filter` elsewhere is a weaker match than the whole.
-                whole=sql.Literal(1.0 if len(segments) <= 1 else 0.5),
-                trigram=sql.Literal(TRIGRAM_WEIGHT),
-                where=where,
-                exact_qualified=exact_qualified,
-            )
-        )
-        params += [last, *where_params, depth]
-        if len(segments) > 1:
-            params += [_like_literal(".".join(segments)), last, *where_params, depth]
-        params += [identifier, identifier, identifier, identifier, *where_params, depth]
+    cte, cte_params = _terms_cte(terms)
+    rank, rank_params = _rank_expression(terms, settings)
     query = sql.SQL(
-        """
-        WITH terms AS MATERIALIZED (
-            SELECT to_tsquery('simple', u.qt) AS q, u.idf FROM unnest(%s::text[], %s::float8[]) AS u(qt, idf)
-        )
-        SELECT u.id, max(u.name_score) AS name_score, max(u.text_score) AS text_score
-        FROM ({branches}) AS u
-        GROUP BY u.id
-        """
-    ).format(branches=sql.SQL(" UNION ALL ").join(branches))
-    term_params: list[object] = [[w.query for w in terms], [w.idf for w in terms]]
-    rows = conn.execute(query, term_params + params).fetchall()
-    if identifier and terms:
-        # Name-only candidates lack a text score; compute it for them so ties break on content.
-        missing = [r[0] for r in rows if not r[2]]
-        text_scores = _text_scores(conn, terms, missing, settings) if missing else {}
-        rows = [(r[0], r[1], r[2] or text_scores.get(r[0], 0.0)) for r in rows]
-    return rows
-
-
-def _like_literal(text: str) -> str:
-    """`text` as a LIKE pattern that matches only itself."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        "{cte}SELECT c.id, {rank} AS score FROM chunks c"
+        " WHERE c.search_tsv @@ to_tsquery('simple', %s){where} ORDER BY score DESC LIMIT %s"
+    ).format(cte=cte, rank=rank, where=where)
+    rows = conn.execute(query, [*cte_params, *rank_params, candidates, *where_params, depth]).fetchall()
+    return {r[0]: float(r[1] or 0.0) for r in rows}
 
 
 def _text_scores(
     conn: psycopg.Connection, terms: list[WeightedTerm], ids: list[int], settings: LexicalSettings
 ) -> dict[int, float]:
+    cte, cte_params = _terms_cte(terms)
+    rank, rank_params = _rank_expression(terms, settings)
     rows = conn.execute(
-        sql.SQL(
-            """
-            WITH terms AS MATERIALIZED (
-                SELECT to_tsquery('simple', u.qt) AS q, u.idf FROM unnest(%s::text[], %s::float8[]) AS u(qt, idf)
-            )
-            SELECT c.id, (SELECT sum(ts_rank({weights}::float4[], c.search_tsv, t.q, {norm}) * t.idf) FROM terms t)
-            FROM chunks c WHERE c.id = ANY(%s)
-            """
-        ).format(weights=sql.Literal(settings.weights), norm=sql.Literal(settings.normalization)),
-        ([w.query for w in terms], [w.idf for w in terms], ids),
+        sql.SQL("{cte}SELECT c.id, {rank} FROM chunks c WHERE c.id = ANY(%s)").format(cte=cte, rank=rank),
+        [*cte_params, *rank_params, ids],
     ).fetchall()
     return {r[0]: float(r[1] or 0.0) for r in rows}
+
+
+def _segments(identifier: str) -> list[str]:
+    return [p for p in re.split(r"\.|::|->|#|/", identifier) if p]
+
+
+def _exact_names(conn: psycopg.Connection, identifier: str, filters: Filters, depth: int) -> dict[int, float]:
+    """Definitions named exactly `identifier`, case-insensitively (`lower(name)` index).
+
+    `QuerySet.filter` matches the qualified name (through its trigram index, as a LIKE pattern
+    with every metacharacter escaped) at the full bonus; a bare `filter` elsewhere at half.
+    """
+    where, where_params = filters.where("c")
+    segments = _segments(identifier)
+    last = segments[-1] if segments else identifier
+    qualified = len(segments) > 1
+    query = sql.SQL("SELECT c.id, {bonus}::float8 FROM chunks c WHERE lower(c.name) = lower(%s){where} LIMIT %s").format(
+        bonus=sql.Literal(EXACT_NAME_BONUS * (0.5 if qualified else 1.0)), where=where
+    )
+    params: list[object] = [last, *where_params, depth]
+    if qualified:
+        query = sql.SQL(
+            "SELECT id, max(score) FROM ({bare} UNION ALL (SELECT c.id, {bonus}::float8 FROM chunks c"
+            " WHERE c.qualified_name ILIKE %s AND lower(c.name) = lower(%s){where} LIMIT %s)) AS u(id, score)"
+            " GROUP BY id"
+        ).format(bare=sql.SQL("(") + query + sql.SQL(")"), bonus=sql.Literal(EXACT_NAME_BONUS), where=where)
+        params += [_like_literal(".".join(segments)), last, *where_params, depth]
+    return {r[0]: float(r[1]) for r in conn.execute(query, params).fetchall()}
+
+
+def _similar_names(conn: psycopg.Connection, identifier: str, filters: Filters, depth: int) -> dict[int, float]:
+    """Names (or, for `Class.method`, qualified names) within pg_trgm's similarity threshold,
+    scored TRIGRAM_WEIGHT · similarity. Only run when no name matches exactly: it is the
+    slowest part of an identifier query (a trigram index scan plus a recheck per candidate)."""
+    where, where_params = filters.where("c")
+    segments = _segments(identifier)
+    column = sql.Identifier("qualified_name" if len(segments) > 1 else "name")
+    target = ".".join(segments) if len(segments) > 1 else identifier
+    query = sql.SQL(
+        "SELECT c.id, {w}::float8 * similarity(c.{col}, %s) AS score FROM chunks c"
+        " WHERE c.{col} %% %s{where} ORDER BY score DESC LIMIT %s"
+    ).format(w=sql.Literal(TRIGRAM_WEIGHT), col=column, where=where)
+    rows = conn.execute(query, [target, target, *where_params, depth]).fetchall()
+    return {r[0]: float(r[1]) for r in rows}
+
+
+def _like_literal(text: str) -> str:
+    """`text` as a LIKE pattern that matches only itself."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -35,6 +35,11 @@ ALTER TABLE chunks ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS (
  || setweight(to_tsvector('simple'::regconfig, mnemo_code_words(source)), 'D')
 ) STORED;
 
+-- Keep the document in the row (compressed) and let the toaster move the embedding, source and
+-- metadata out of line instead: ranking reads search_tsv for every candidate row, and a
+-- TOAST fetch per row made lexical queries on a 113k-chunk index ~2x slower.
+ALTER TABLE chunks ALTER COLUMN search_tsv SET STORAGE MAIN;
+
 CREATE INDEX chunks_search_tsv_idx ON chunks USING gin (search_tsv);
 -- Fuzzy identifier lookups (`parse_confg`, `QuerySet.filter`): `%` / similarity() use these.
 CREATE INDEX chunks_name_trgm_idx ON chunks USING gin (name gin_trgm_ops);
