@@ -55,3 +55,10 @@ def test_a_window_inside_the_body_is_dedented_fully() -> None:
     snip = make_snippet(body, 1, frozenset({"target"}))
     assert snip.text.splitlines()[0] == "target = 2" and snip.start_line == 7
     assert [snip.text[s:e] for s, e in snip.highlights] == ["target", "target"]
+
+
+def test_a_one_line_method_body_is_indented_once() -> None:
+    snip = make_snippet("def _eval_inverse(self):\n        return Inverse(self)", 195, frozenset({"inverse"}))
+    assert snip.text == "def _eval_inverse(self):\n    return Inverse(self)"
+    top = make_snippet("def f():\n    return 1", 1, frozenset({"f"}))
+    assert top.text == "def f():\n    return 1"

@@ -93,6 +93,9 @@ def _indent_to_drop(lines: list[str], chosen: range) -> int:
     if chosen.start > 0:
         return min(rest)
     levels = sorted({width(ln) for ln in lines[1:] if ln.strip()})
-    steps = [b - a for a, b in zip([0, *levels], levels) if b > a]
-    unit = min(steps) if steps else 0
+    steps = [b - a for a, b in zip(levels, levels[1:])]
+    if steps:
+        unit = min(steps)
+    else:  # one level only: its width says nothing about the step; assume 4 or 2 spaces
+        unit = 4 if levels and levels[0] % 4 == 0 else 2
     return max(0, min(rest) - unit)
