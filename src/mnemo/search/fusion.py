@@ -16,9 +16,9 @@ from dataclasses import dataclass
 RRF_K = 60.0
 IDENTIFIER_WEIGHTS = (1.5, 1.0)  # (lexical, vector) for identifier-looking queries
 # For queries in words the model is the better judge: on the quality benchmark's dev split
-# (174 docstring queries, django + rxjs) lexical 0.6 : vector 1 gave NDCG@10 0.439 against
-# 0.422 for 1 : 1 at k = 60, and k from 10 to 100 changed little (benchmarks/search_quality.py
-# --split dev --sweep). Min-max score fusion (convex, best alpha 0.3) reached 0.426.
+# (174 docstring queries, django + rxjs) lexical 0.6 : vector 1 gave NDCG@10 0.446 against
+# 0.433 for 1 : 1 at k = 60, and k from 10 to 100 changed little (benchmarks/search_quality.py
+# --split dev --sweep). Min-max score fusion (convex, best alpha 0.4) reached 0.437.
 WORDS_WEIGHTS = (0.6, 1.0)
 
 
