@@ -262,6 +262,8 @@ class _Run:
         # What is still in `states` was not seen on disk (or is now skipped): remove it.
         t = time.perf_counter()
         s.files_removed = writes.remove_files(self.conn, self.repo.id, sorted(states))
+        if s.files_indexed or s.files_removed:
+            writes.refresh_statistics(self.conn)
         s.write_s += time.perf_counter() - t
         for reason, n in report.skipped.items():
             s.files_skipped[reason] = s.files_skipped.get(reason, 0) + n

@@ -243,6 +243,13 @@ def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: dict[
         )
 
 
+def refresh_statistics(conn: psycopg.Connection) -> None:
+    """ANALYZE the tables a run changed: search weighs query words by their frequency in
+    pg_stats, and the planner picks indexes from them. Autovacuum would get there, later."""
+    conn.execute("ANALYZE chunks")
+    conn.execute("ANALYZE files")
+
+
 def delete_repository(conn: psycopg.Connection, name: str) -> bool:
     with conn.transaction():
         cur = conn.execute("DELETE FROM repositories WHERE name = %s", (name,))
