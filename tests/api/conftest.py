@@ -30,12 +30,15 @@ def _new_database(pg_server_uri: str, template_db: str) -> dbmod.Database:
 
 
 @pytest.fixture(scope="module")
-def indexed(pg_server_uri: str, template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Indexed:
-    """The fixture repository indexed (and its graph built) once for the module. Read-only."""
-    database = _new_database(pg_server_uri, template_db)
+def indexed(pg_server_uri: str, template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Indexed]:
+    """The fixture repository indexed (and its graph built) once for the module. Read-only.
+
+    Behind a connection pool, as `mnemo serve` runs it."""
+    database = _new_database(pg_server_uri, template_db).pooled(max_size=4)
     root = copy_fixture(tmp_path_factory.mktemp("repo") / "fixture")
     summary = index_fixture(database, root)
-    return Indexed(database, root, "fixture", summary)
+    yield Indexed(database, root, "fixture", summary)
+    database.close()
 
 
 @pytest.fixture

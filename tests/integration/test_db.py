@@ -33,3 +33,23 @@ def test_newer_schema_is_refused(database_url: str) -> None:
 def test_unreachable_server_is_a_clear_error() -> None:
     with pytest.raises(dbmod.DatabaseError, match="cannot connect"):
         dbmod.connect("postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
+
+
+def test_pooled_database_reuses_connections_with_plain_transaction_semantics(database_url: str) -> None:
+    db = dbmod.Database(database_url).pooled(max_size=1)
+    try:
+        with db.connect() as conn:
+            conn.execute("CREATE TABLE t (x int)")
+            conn.execute("INSERT INTO t VALUES (1)")
+            first_pid = conn.info.backend_pid
+        with pytest.raises(ZeroDivisionError):
+            with db.connect() as conn:
+                conn.execute("INSERT INTO t VALUES (2)")
+                1 / 0
+        with db.connect() as conn:
+            assert conn.execute("SELECT array_agg(x) FROM t").fetchone()[0] == [1]  # committed, then rolled back
+            assert conn.info.backend_pid == first_pid  # the same server connection, reused
+        with db.connect(autocommit=True) as conn:
+            assert conn.info.backend_pid != first_pid  # session-state connections are never pooled
+    finally:
+        db.close()

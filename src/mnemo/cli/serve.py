@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         for root in roots:
             if not root.is_dir():
                 raise CommandError(f"--index-root {root}: not a directory")
-    database = open_database(args)
+    database = open_database(args).pooled()
     try:
         app = create_app(database, token=token, loopback_only=loopback, index_roots=roots, extra_hosts=args.allow_host)
     except InsecureServer as exc:
@@ -74,5 +74,9 @@ def run(args: argparse.Namespace) -> int:
     if token:
         print("mnemo: requests that change data need 'Authorization: Bearer $MNEMO_API_TOKEN'", flush=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.log_level == "debug")
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
+                    access_log=args.log_level == "debug")
+    finally:
+        database.close()
     return EXIT_OK
