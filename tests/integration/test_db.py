@@ -53,3 +53,10 @@ def test_pooled_database_reuses_connections_with_plain_transaction_semantics(dat
             assert conn.info.backend_pid != first_pid  # session-state connections are never pooled
     finally:
         db.close()
+
+
+def test_an_applied_migration_edited_afterwards_is_refused(database_url: str) -> None:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
+    with pytest.raises(dbmod.DatabaseError, match="0001_core differs"):
+        dbmod.Database.open(database_url)

@@ -160,7 +160,7 @@ def migrate(url: str) -> list[Migration]:
                     conn.execute(mig.sql)
                     conn.execute(
                         "INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
-                        (mig.version, mig.name, hashlib.sha256(mig.sql.encode()).hexdigest()[:16]),
+                        (mig.version, mig.name, _checksum(mig.sql)),
                     )
                 applied.append(mig)
         except psycopg.errors.UndefinedFile as exc:
@@ -173,16 +173,31 @@ def migrate(url: str) -> list[Migration]:
     return applied
 
 
+def _checksum(sql: str) -> str:
+    return hashlib.sha256(sql.encode()).hexdigest()[:16]
+
+
 def check_schema(conn: psycopg.Connection) -> None:
-    """Raise DatabaseError unless the schema is exactly at this code's version."""
+    """Raise DatabaseError unless the schema is exactly at this code's version, built by these
+    very migration files (an applied migration edited afterwards would leave a schema that no
+    file describes)."""
     done = applied_versions(conn)
-    newest_known = migrations()[-1].version
+    known = migrations()
+    newest_known = known[-1].version
     current = max(done) if done else 0
     if current != newest_known:
         raise DatabaseError(
             f"database schema version {current} does not match this Mnemo's {newest_known}"
             + ("; run any mnemo command to upgrade" if current < newest_known else "")
         )
+    recorded = dict(conn.execute("SELECT version, checksum FROM schema_migrations").fetchall())
+    for mig in known:
+        if recorded.get(mig.version) != _checksum(mig.sql):
+            raise DatabaseError(
+                f"migration {mig.version:04d}_{mig.name} differs from the one applied to this database; "
+                "recreate the database (mnemo db stop, then remove $MNEMO_HOME/pgdata) or use the "
+                "Mnemo version that created it"
+            )
 
 
 class Database:
