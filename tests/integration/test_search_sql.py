@@ -12,7 +12,6 @@ import re
 import zlib
 
 import numpy as np
-import psycopg
 import pytest
 
 from mnemo.cli import main
