@@ -93,11 +93,12 @@ class IndexSummary:
     errors: list[FileError] = field(default_factory=list)  # the first MAX_REPORTED_ERRORS
     warnings: list[FileError] = field(default_factory=list)
     graph: dict[str, Any] | None = None
+    graph_error: str | None = None  # the graph phase failed (the files stay committed)
 
     @property
     def exit_code(self) -> int:
-        """0 when every file indexed, 1 when some failed."""
-        return 1 if self.files_failed else 0
+        """0 when every file indexed and the graph was built, 1 when some of that failed."""
+        return 1 if self.files_failed or self.graph_error else 0
 
     def counts(self) -> dict[str, int]:
         return {
@@ -391,18 +392,20 @@ class _Run:
         s = self.summary
         if not self.options.build_graph:
             return
-        try:
-            from mnemo.graph import build as graph_build
-        except ImportError:  # the graph stage is optional while it is being built
-            return
+        from mnemo.graph import build as graph_build
+
         changed = s.files_indexed or s.files_removed or self.options.full
-        is_current = getattr(graph_build, "graph_is_current", None)
-        if not changed and is_current is not None and is_current(self.db, self.repo.id):
+        if not changed and graph_build.graph_is_current(self.db, self.repo.id):
             return
         t = time.perf_counter()
-        stats = graph_build.build_graph(self.db, self.repo.id)
-        s.graph_s = time.perf_counter() - t
-        s.graph = stats.to_json() if hasattr(stats, "to_json") else asdict(stats)
+        try:
+            stats = graph_build.build_graph(self.db, self.repo.id)
+        except Exception as exc:  # the files are committed; a graph failure must not hide that
+            s.graph_error = f"{type(exc).__name__}: {exc}"
+            return
+        finally:
+            s.graph_s = time.perf_counter() - t
+        s.graph = stats.to_json()
 
 
 def _unchanged(state: writes.FileState, digest: str) -> bool:

@@ -190,3 +190,19 @@ def test_sigkill_mid_run_leaves_whole_files_and_rerun_matches_clean_run(
     clean = Database(_with_database(pg_server_uri, f"clean_{os.getpid()}"))
     index_repository(clean, root, IndexOptions(name="k"), embedder=embedder)
     _assert_same_state(_state(database), _state(clean))
+
+
+def test_a_failing_graph_phase_keeps_the_files_and_exits_1(tmp_path: Path, database: Database, embedder,
+                                                           monkeypatch) -> None:
+    from mnemo.graph import build as graph_build
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("graph exploded")
+
+    monkeypatch.setattr(graph_build, "build_graph", broken)
+    root = write_tree(tmp_path / "repo", FILES)
+    summary = index_repository(database, root, IndexOptions(name="r"), embedder=embedder)
+    assert summary.files_indexed == 3 and summary.exit_code == 1
+    assert summary.graph is None and "graph exploded" in summary.graph_error
+    with database.connect() as conn:
+        assert conn.execute("SELECT count(*) FROM chunks").fetchone()[0] == summary.chunks_written > 0

@@ -158,6 +158,8 @@ def print_summary(s) -> None:
     if s.graph:
         g = s.graph
         print("  graph   " + ", ".join(f"{k} {v}" for k, v in g.items() if isinstance(v, (int, float)))[:300])
+    if s.graph_error:
+        print(f"  graph   FAILED: {s.graph_error} (the files are indexed; retry with `mnemo graph build`)")
     if s.errors:
         print(f"  first failures ({min(len(s.errors), 10)} of {s.files_failed}):")
         for e in s.errors[:10]:
