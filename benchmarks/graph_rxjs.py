@@ -19,9 +19,10 @@ import resource
 import statistics
 import subprocess
 import sys
-import tarfile
 import time
 from pathlib import Path
+
+import corpora  # benchmarks/corpora.py: the scripts run with benchmarks/ on sys.path
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 HOME = CACHE / "graph-home"
@@ -30,15 +31,7 @@ SPEC, TARBALL, NAME = "rxjs@7.8.2", "rxjs-7.8.2.tgz", "rxjs"
 
 def fetch() -> Path:
     """Download and unpack rxjs once; return its src/ directory."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    target = CACHE / NAME
-    if not (target / "package").is_dir():
-        if not (CACHE / TARBALL).exists():
-            subprocess.run(["npm", "pack", SPEC, "--silent"], cwd=CACHE, check=True, stdout=subprocess.DEVNULL)
-        target.mkdir(exist_ok=True)
-        with tarfile.open(CACHE / TARBALL) as tar:
-            tar.extractall(target, filter="data")
-    return (target / "package" / "src").resolve()
+    return corpora.fetch(NAME, f"npm:{SPEC}", TARBALL, "package/src")
 
 
 def ensure_indexed(root: Path) -> None:

@@ -21,8 +21,9 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
+
+import corpora  # benchmarks/corpora.py: the scripts run with benchmarks/ on sys.path
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 CORPORA = {
@@ -37,15 +38,7 @@ CORPORA = {
 def fetch(name: str) -> Path:
     """Download and unpack an npm package once; return the directory to index."""
     spec, tarball, sub = CORPORA[name]
-    CACHE.mkdir(parents=True, exist_ok=True)
-    target = CACHE / name
-    if not (target / "package").is_dir():
-        if not (CACHE / tarball).exists():
-            subprocess.run(["npm", "pack", spec, "--silent"], cwd=CACHE, check=True, stdout=subprocess.DEVNULL)
-        target.mkdir(exist_ok=True)
-        with tarfile.open(CACHE / tarball) as tar:
-            tar.extractall(target, filter="data")
-    return (target / "package" / sub).resolve()
+    return corpora.fetch(name, f"npm:{spec}", tarball, f"package/{sub}")
 
 
 def run_index(root: Path, repository: str, env: dict[str, str], *, full: bool) -> dict:

@@ -31,13 +31,13 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
-import tarfile
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import corpora  # benchmarks/corpora.py: the scripts run with benchmarks/ on sys.path
 
 CACHE = Path(__file__).resolve().parent / ".cache" / "search"
 HOME = CACHE / "mnemo-home"  # the benchmark's own embedded PostgreSQL
@@ -52,39 +52,9 @@ MIN_WORDS, MAX_WORDS = 4, 40
 
 
 def fetch(name: str, spec: tuple[str, str, str] | None = None) -> Path:
-    """Download and unpack a corpus once (registry clients only); return the directory to index.
-
-    `spec` is (how, archive, directory inside it): `pip:NAME==V` (sdist), `wheel:NAME==V`
-    (a wheel, for packages whose sdist needs a build to download) or `npm:NAME@V`.
-    """
+    """Download and unpack a corpus once; return the directory to index (see corpora.fetch)."""
     how, archive, sub = spec or CORPORA[name]
-    downloads = CACHE / "dl"
-    downloads.mkdir(parents=True, exist_ok=True)
-    target = CACHE / "src" / name
-    root = target / sub
-    if root.is_dir():
-        return root
-    if not sorted(downloads.glob(archive)):
-        kind, spec = how.split(":", 1)
-        if kind in ("pip", "wheel"):
-            only = ["--no-binary", ":all:"] if kind == "pip" else ["--only-binary", ":all:"]
-            subprocess.run([sys.executable, "-m", "pip", "download", spec, "--no-deps", *only,
-                            "-d", str(downloads), "-q"], check=True)
-        else:
-            subprocess.run(["npm", "pack", spec, "--silent"], cwd=downloads, check=True, stdout=subprocess.DEVNULL)
-    target.mkdir(parents=True, exist_ok=True)
-    matches = sorted(downloads.glob(archive))
-    if not matches:
-        raise SystemExit(f"download of {name} did not produce {archive} in {downloads}")
-    if matches[0].suffix == ".whl":
-        import zipfile
-
-        with zipfile.ZipFile(matches[0]) as whl:
-            whl.extractall(target)
-    else:
-        with tarfile.open(matches[0]) as tar:
-            tar.extractall(target, filter="data")
-    return root
+    return corpora.fetch(name, how, archive, sub, cache=CACHE)
 
 
 # --- sampling -------------------------------------------------------------------------------------
@@ -306,12 +276,12 @@ def run_queries(database, queries: list[Query], repos: dict[str, str], modes: li
 
 def sweep(database, queries: list[Query], repos: dict[str, str]) -> None:
     """Fusion variants on recorded lexical and vector lists (depth 50) — for the dev split."""
+    from mnemo.embed import load_embedder
     from mnemo.search import fusion
     from mnemo.search.filters import Filters
     from mnemo.search.lexical import LexicalSettings, search_lexical
     from mnemo.search.query import analyse
     from mnemo.search.vector import search_vector
-    from mnemo.embed import load_embedder
     from mnemo.store import reads
 
     embedder = load_embedder()

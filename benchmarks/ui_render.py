@@ -34,18 +34,16 @@ import hashlib
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tarfile
 import time
 from pathlib import Path
 from typing import Any
 
+import corpora  # benchmarks/corpora.py: the scripts run with benchmarks/ on sys.path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "benchmarks" / ".cache" / "ui"
-SHARED_CACHE = ROOT / "benchmarks" / ".cache"  # index_bench.py's downloads, reused when present
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -81,16 +79,7 @@ class StubEmbedder:
 
 def fetch(name: str) -> Path:
     spec, tarball, sub, _ = CORPORA[name]
-    CACHE.mkdir(parents=True, exist_ok=True)
-    target = CACHE / name
-    if not (target / "package").is_dir():
-        archive = SHARED_CACHE / tarball if (SHARED_CACHE / tarball).exists() else CACHE / tarball
-        if not archive.exists():
-            subprocess.run(["npm", "pack", spec, "--silent"], cwd=CACHE, check=True, stdout=subprocess.DEVNULL)
-        target.mkdir(exist_ok=True)
-        with tarfile.open(archive) as tar:
-            tar.extractall(target, filter="data")
-    return (target / "package" / sub).resolve()
+    return corpora.fetch(name, f"npm:{spec}", tarball, f"package/{sub}")
 
 
 def ensure_indexed(database: Any, name: str, real_model: bool, reindex: bool) -> dict[str, Any]:
@@ -222,9 +211,9 @@ def main() -> int:
     os.environ["MNEMO_HOME"] = str(CACHE / "mnemo-home")
     os.environ.pop("MNEMO_DATABASE_URL", None)
     import httpx
+    from e2e_support import LiveServer
     from playwright.sync_api import sync_playwright
 
-    from e2e_support import LiveServer
     from mnemo.store.db import Database
 
     database = Database.open()
