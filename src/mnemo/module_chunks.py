@@ -39,7 +39,7 @@ SIGNATURE_MAX_CHARS = 300
 _MAX_NAMES = 24  # names listed in one chunk's signature
 _NAME_FIELDS = frozenset({"name", "left", "declarator", "key", "pattern", "alias"})
 _SKIP_FIELDS = frozenset({"body", "parameters", "arguments", "type", "return_type", "condition"})
-_OPAQUE = ("function", "arrow", "lambda", "method", "class", "block", "comment", "string", "template")
+_OPAQUE = ("comment", "string", "template", "regex")  # nothing named inside: not walked
 _WALK_DEPTH = 5
 _WALK_NODES = 400  # nodes visited per statement, at most (a 5,000-line config object stays cheap)
 _MAX_NAME_CHARS = 80
@@ -149,7 +149,7 @@ def _is_name(node: Node) -> bool:
     kind = node.type
     if "identifier" in kind or kind in ("constant", "word", "name"):
         return True
-    if kind in ("member_expression", "attribute", "field_expression", "scoped_identifier"):
+    if kind in ("member_expression", "attribute", "field_expression", "scoped_identifier", "dotted_name"):
         value = node.text or b""
         return len(value) <= _MAX_NAME_CHARS and not any(c in value for c in b" \t\n([{'\"`")
     return False
