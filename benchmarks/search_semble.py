@@ -57,6 +57,7 @@ HERE = Path(__file__).resolve().parent
 CHECKOUT = HERE.parent
 CACHE = HERE / ".cache"
 MODES = ("lexical", "vector", "hybrid")
+BASELINE = "bm25-baseline"  # semble_score's own BM25 over its own chunks, scored through this script
 K = 10
 # The published result files of the split (semble-dev/results/), as (column, file, mode).
 REFERENCES = (
@@ -193,7 +194,8 @@ class RepoRun:
         return sum(vals) / len(vals) if vals else None
 
 
-def evaluate(ss, conn, run: RepoRun, bench_root: str, modes: list[str], search_kwargs: dict, embedder: Any) -> None:
+def evaluate(ss, conn, run: RepoRun, bench_root: str, modes: list[str], search_kwargs: dict, embedder: Any,
+             trees: Path) -> None:
     from mnemo.search import search
 
     repository = f"semble-{run.name}"
@@ -209,6 +211,16 @@ def evaluate(ss, conn, run: RepoRun, bench_root: str, modes: list[str], search_k
         run.ceilings.append(best)
     for mode in modes:
         scored, lat = [], []
+        if mode == BASELINE:  # validates this script's scoring path against semble_score --baseline bm25
+            root = trees / run.name
+            index = ss.BM25Index(root, root / bench_root if bench_root else root)
+            for q in run.queries:
+                t0 = time.perf_counter()
+                hits = index.search(q.text, K)
+                lat.append((time.perf_counter() - t0) * 1000)
+                scored.append(ss.score(q, hits, K, "chunk", lat[-1], None))
+            run.scored[mode], run.latency[mode] = scored, lat
+            continue
         for q in run.queries:
             t0 = time.perf_counter()
             results = search(conn, q.text, repositories=[repository], mode=mode, limit=K, embedder=embedder,
@@ -344,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--home", type=Path, default=CACHE / "semble-home", help="MNEMO_HOME of the benchmark database")
     ap.add_argument("--repos", default="", help="comma list of repository names (default: all with a tree)")
     ap.add_argument("--languages", default="", help="comma list of languages (e.g. python,go)")
-    ap.add_argument("--modes", default=",".join(MODES), help="comma list of lexical, vector, hybrid")
+    ap.add_argument("--modes", default=",".join(MODES),
+                    help=f"comma list of lexical, vector, hybrid; {BASELINE}: semble_score's BM25 through this scoring")
     ap.add_argument("--reuse", action="store_true", help="do not run mnemo index: search what is stored")
     ap.add_argument("--full", action="store_true", help="re-index every tree from scratch")
     ap.add_argument("--index-only", action="store_true", help="index, then stop")
@@ -360,8 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     specs = ss.load_specs(bench)
     queries = ss.load_queries(bench, specs)
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    if not modes or any(m not in MODES for m in modes):
-        ap.error(f"--modes takes {', '.join(MODES)}")
+    if not modes or any(m not in (*MODES, BASELINE) for m in modes):
+        ap.error(f"--modes takes {', '.join(MODES)} (and {BASELINE}, semble_score's BM25, to check the scoring)")
     wanted = {x.strip() for x in args.repos.split(",") if x.strip()}
     langs = {x.strip() for x in args.languages.split(",") if x.strip()}
     unknown = wanted - set(specs)
@@ -405,13 +418,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {name}: not indexed (run without --reuse)", file=sys.stderr)
                 not_run.append(name)
                 continue
-            if embedder is None and any(m != "lexical" for m in modes):
+            if embedder is None and any(m in ("vector", "hybrid") for m in modes):
                 from mnemo.embed import load_embedder
 
                 embedder = load_embedder(row[0])
             run = RepoRun(name, specs[name]["language"], [q for q in queries if q.repo == name])
             t0 = time.perf_counter()
-            evaluate(ss, conn, run, specs[name].get("benchmark_root") or "", modes, search_kwargs, embedder)
+            evaluate(ss, conn, run, specs[name].get("benchmark_root") or "", modes, search_kwargs, embedder,
+                     args.trees)
             print(f"  {name}: " + " ".join(f"{m} {run.ndcg(m):.3f}" for m in modes)
                   + f" ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
             runs.append(run)
