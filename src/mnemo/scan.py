@@ -293,6 +293,8 @@ def read_source(path: Path, max_bytes: int) -> bytes:
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # O_NOFOLLOW on a symlink: it became one since the scan
             raise Unreadable("became a symlink since the scan", "symlink") from None
+        if exc.errno == errno.ENOENT:  # deleted since the scan: like a file never seen
+            raise Unreadable("deleted since the scan", "vanished during the run") from None
         raise Unreadable(f"cannot read file: {exc.strerror or exc}") from None
     try:
         info = os.fstat(fd)
