@@ -856,7 +856,10 @@ NODE_KINDS = ("function", "method", "class", "interface")
 
 
 def resolve_parsed(
-    files: dict[str, ParsedFile], ts_configs: Iterable[TsConfig] = ()
+    files: dict[str, ParsedFile],
+    ts_configs: Iterable[TsConfig] = (),
+    root_package: str | None = None,
+    workspaces: dict[str, str] | None = None,
 ) -> tuple[SymbolTable, list[Edge], CallStats]:
     """Nodes and edges straight from parse output, without a database: the same rules
     build.py applies to stored rows (used by unit tests and for quick experiments).
@@ -893,7 +896,7 @@ def resolve_parsed(
             own.append((definition, list(chunk.calls), chunk.source))
         callers[path] = own
     table.finish()
-    resolver = Resolver(table, ModuleResolver(files, ts_configs))
+    resolver = Resolver(table, ModuleResolver(files, ts_configs, root_package, workspaces))
     stats = CallStats()
     edges = EdgeSet()
     structure_edges(resolver, edges)
