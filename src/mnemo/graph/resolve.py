@@ -580,8 +580,19 @@ class Resolver:
         return None
 
     def _unknown_receiver(self, text: str, name: str, rules: LanguageRules) -> CallOutcome:
-        """`obj.m()` with obj's type unknown: only a method name can match, never a function."""
-        return self._guess(list(self.table.global_methods.get(name, ())), text, name in rules.builtin_methods)
+        """`obj.m()` with obj's type unknown: only a method name can match, never a function.
+
+        A name that the runtime's own types carry (`get`, `push`, `items`, `toString`) is never
+        attached by name alone: `dict.get` is no call to a repository's `get`. Another name
+        defined once in the repository is a guess (confidence 0.5, 'unique_name'); several
+        candidates give one edge without a target ('ambiguous'), since a method name shared by
+        several classes says nothing about which one a receiver of unknown type is."""
+        if name in rules.builtin_methods:
+            return CallOutcome((Target(None, "builtin", target=text),), False)
+        candidates = list(self.table.global_methods.get(name, ()))
+        if len(candidates) > 1:
+            return CallOutcome((Target(None, "ambiguous", target=text),), True)
+        return self._guess(candidates, text)
 
     # -- bases and imports -------------------------------------------------------------------
 
