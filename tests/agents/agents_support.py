@@ -41,6 +41,11 @@ FILES = {
         '    """Answer an HTTP request with a greeting body."""\n'
         '    return {"body": greet(request["name"])}\n'
     ),
+    "pkg/legacy.py": (
+        "def shout(text):\n"
+        '    """The old emphasis: an exclamation mark."""\n'
+        "    return text + '!'\n"
+    ),
     "tests/test_api.py": (
         "from pkg.api import handle\n"
         "\n"
