@@ -209,18 +209,25 @@ def watch(
     import watchfiles
 
     root = root.resolve()
+    opts = ScanOptions(include=options.include, exclude=options.exclude, skip_tests=options.skip_tests)
+    signature = tree_signature(root, opts)  # before the first run: what changes during it is caught
     first = index_repository(database, root, options, embedder=embedder)
     if on_ready:
         on_ready(first)
-    opts = ScanOptions(include=options.include, exclude=options.exclude, skip_tests=options.skip_tests)
-    signature = tree_signature(root, opts)
+    # The watcher starts on the first iteration below, a moment after the first run: the first
+    # quiet timeout compares the signature once, so a change made in that gap is not missed.
+    settled = False
     for changes in watchfiles.watch(root, debounce=debounce_ms, step=50, stop_event=stop,
-                                    watch_filter=_SourceFilter(root), raise_interrupt=False, yield_on_timeout=False,
-                                    rust_timeout=500):
+                                    watch_filter=_SourceFilter(root), raise_interrupt=False,
+                                    yield_on_timeout=True, rust_timeout=1000):
+        if not changes:
+            if settled:
+                continue
+            settled = True
         current = tree_signature(root, opts)
         if current == signature:
             continue  # touched but not changed (or only skipped files)
-        paths = sorted(os.path.relpath(p, root) for _, p in changes)
+        paths = sorted(os.path.relpath(p, root) for _, p in changes) or ["(changed before the watch began)"]
         try:
             summary = index_repository(database, root, options, embedder=embedder)
         except IndexingError as exc:
