@@ -11,6 +11,11 @@ Re-runs are incremental: a file whose content hash is unchanged is skipped witho
 changed file is replaced atomically, a file gone from disk loses its rows. `full=True` clears
 the repository first. Runs on one repository are exclusive (an advisory lock); a run killed at
 any point leaves only whole files behind, and the next run picks up from there.
+
+The per-file work is `prepare_file` (pure: bytes → chunks) inside `FileIndexer` (read, skip,
+prepare, embed a window, commit each file, record failures), which reports `FileOutcome`s. The
+local driver `_Run` feeds one FileIndexer and sums the outcomes; a distributed driver runs the
+same FileIndexer on each worker, never a copy of it.
 """
 
 from __future__ import annotations
@@ -125,19 +130,185 @@ class Progress(Protocol):
 
 
 @dataclass
-class _Pending:
-    """A parsed file waiting for its vectors."""
+class PreparedFile:
+    """A file read, parsed and chunked: everything but its vectors. Pure data, no I/O."""
 
     source: SourceFile
     content_hash: str
     parsed: ParsedFile
-    texts: list[str]
-    status: str
+    texts: list[str]  # what is embedded, one per chunk
+    status: str  # "indexed" or "partial"
     warning: FileError | None
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file; the driver turns these into the summary.
+
+    kind: "indexed" (committed, `chunks` rows), "unchanged" (nothing written; `error` set when it
+    is still the failed version), "skipped" (`reason`; its stored rows, if any, are removed at the
+    end of the run) or "failed" (`error`; already recorded in the database).
+    """
+
+    path: str
+    kind: str
+    chunks: int = 0
+    reason: str | None = None
+    error: FileError | None = None
+    warning: FileError | None = None
+
+
+@dataclass
+class Timings:
+    """Seconds spent per stage by one worker; added up by the driver."""
+
+    read_s: float = 0.0
+    parse_s: float = 0.0
+    embed_s: float = 0.0
+    write_s: float = 0.0
+    model_load_s: float = 0.0
+
+    def add(self, other: Timings) -> None:
+        for name in ("read_s", "parse_s", "embed_s", "write_s", "model_load_s"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def prepare_file(source: SourceFile, data: bytes, digest: str, *, allow_partial: bool) -> PreparedFile | FileError:
+    """Parse, chunk and extract one file's bytes: the per-file step every driver shares.
+
+    Returns the prepared file, or the FileError that fails it (a syntax error with its position,
+    or an internal error on strange input, which must never end the run).
+    """
+    try:
+        parsed = parse_source(data, source.language, allow_partial=allow_partial)
+        texts = [chunk_text(c, source.rel_path) for c in parsed.chunks]
+    except Exception as exc:  # a bug of ours on strange input must not end the run
+        return FileError(source.rel_path, f"internal error while parsing: {type(exc).__name__}: {exc}")
+    status, warning = "indexed", None
+    if parsed.errors:
+        first = parsed.errors[0]
+        if not allow_partial:
+            return FileError(source.rel_path, first.message, first.line, first.column)
+        status = "partial"
+        warning = FileError(source.rel_path, f"{first.message} (kept {len(parsed.chunks)} clean chunks)",
+                            first.line, first.column, "warning")
+    return PreparedFile(source, digest, parsed, texts, status, warning)
+
+
+class FileIndexer:
+    """Turns source files into committed rows, one transaction per file: the worker of a run.
+
+    Parsed files wait in a window of at most `window_files` files / `batch_chunks` chunks so one
+    embedding call serves several files; each file still commits alone, and a failure rolls back
+    that file only and is recorded (with its run) before the next file. The local driver runs one
+    FileIndexer; a distributed driver runs one per worker, over the same code.
+    """
+
+    def __init__(self, conn: Any, repo: writes.Repository, run_id: int | None, options: IndexOptions,
+                 embedder: Embedder | None = None) -> None:
+        self.conn = conn
+        self.repo = repo
+        self.run_id = run_id
+        self.options = options
+        self.embedder = embedder
+        self.timings = Timings()
+        self.window: list[PreparedFile] = []
+        self.window_chunks = 0
+
+    def load_embedder(self) -> Embedder:
+        if self.embedder is None or self.embedder.model_name != self.repo.model:
+            t = time.perf_counter()
+            self.embedder = load_embedder(self.repo.model)
+            self.timings.model_load_s += time.perf_counter() - t
+        return self.embedder
+
+    def visit(self, source: SourceFile, state: writes.FileState | None) -> list[FileOutcome]:
+        """Read one file and either settle it now or queue it for the next embedding window."""
+        tm = self.timings
+        t = time.perf_counter()
+        try:
+            data = source.path.read_bytes()
+        except OSError as exc:
+            tm.read_s += time.perf_counter() - t
+            # keep what is stored; report the failure
+            return [self._fail(source, "", FileError(source.rel_path, f"cannot read file: {exc.strerror or exc}"))]
+        digest = content_hash(data)
+        tm.read_s += time.perf_counter() - t
+        if state is not None and _unchanged(state, digest):
+            error = None
+            if state.status == "failed":  # still broken: say so, but write nothing
+                error = FileError(source.rel_path, f"unchanged since it failed: {state.last_error}")
+            return [FileOutcome(source.rel_path, "unchanged", error=error)]
+        reason = content_skip_reason(data)
+        if reason:
+            return [FileOutcome(source.rel_path, "skipped", reason=reason)]
+        t = time.perf_counter()
+        prepared = prepare_file(source, data, digest, allow_partial=self.options.allow_partial)
+        tm.parse_s += time.perf_counter() - t
+        if isinstance(prepared, FileError):
+            return [self._fail(source, digest, prepared)]
+        self.window.append(prepared)
+        self.window_chunks += len(prepared.texts)
+        if self.window_chunks >= self.options.batch_chunks or len(self.window) >= self.options.window_files:
+            return self.flush()
+        return []
+
+    def flush(self) -> list[FileOutcome]:
+        """Embed the window's chunks in one call, then commit each file on its own."""
+        if not self.window:
+            return []
+        tm = self.timings
+        window, self.window, self.window_chunks = self.window, [], 0
+        texts = [text for p in window for text in p.texts]
+        embedder = self.load_embedder()
+        t = time.perf_counter()
+        try:
+            vectors = embedder.embed_documents(texts)
+        except Exception:
+            vectors = None  # find the culprit: embed file by file below
+        tm.embed_s += time.perf_counter() - t
+        outcomes: list[FileOutcome] = []
+        offset = 0
+        for pending in window:
+            n = len(pending.texts)
+            try:
+                if vectors is not None:
+                    file_vectors = vectors[offset : offset + n]
+                else:
+                    t = time.perf_counter()
+                    file_vectors = embedder.embed_documents(pending.texts)
+                    tm.embed_s += time.perf_counter() - t
+                t = time.perf_counter()
+                writes.write_file(
+                    self.conn, self.repo, pending.source, pending.content_hash, pending.parsed, file_vectors,
+                    status=pending.status, warning=str(pending.warning) if pending.warning else None,
+                )
+                tm.write_s += time.perf_counter() - t
+            except Exception as exc:  # any failure of this file: its transaction rolled back
+                error = FileError(pending.source.rel_path, f"{type(exc).__name__}: {exc}")
+                outcomes.append(self._fail(pending.source, pending.content_hash, error))
+            else:
+                if pending.warning:
+                    self.record(pending.warning)
+                outcomes.append(FileOutcome(pending.source.rel_path, "indexed", chunks=n, warning=pending.warning))
+            offset += n
+        return outcomes
+
+    def _fail(self, source: SourceFile, digest: str, error: FileError) -> FileOutcome:
+        """Record a failed file (its hash, so an unchanged re-run does not retry it) and the error."""
+        where = f" at line {error.line}, column {error.column}" if error.line else ""
+        if digest:
+            writes.record_failed_file(self.conn, self.repo, source, digest, f"{error.message}{where}")
+        self.record(error)
+        return FileOutcome(source.rel_path, "failed", error=error)
+
+    def record(self, error: FileError) -> None:
+        writes.add_error(self.conn, self.run_id, self.repo.id, error.path, error.message,
+                         line=error.line, column=error.column, severity=error.severity)
 
 
 def index_repository(
@@ -158,6 +329,8 @@ def index_repository(
 
 
 class _Run:
+    """The local driver: lock, scan, feed one FileIndexer, remove what is gone, build the graph."""
+
     def __init__(self, database, root, options, progress, embedder, on_file_error) -> None:
         root = Path(root).expanduser()
         if not root.is_dir():
@@ -169,8 +342,6 @@ class _Run:
         self.embedder = embedder
         self.on_file_error = on_file_error
         self.name = options.name or self.root.name
-        self.window: list[_Pending] = []
-        self.window_chunks = 0
 
     # -- set-up ------------------------------------------------------------------------------
     def execute(self) -> IndexSummary:
@@ -220,7 +391,7 @@ class _Run:
         if self.embedder is None or self.embedder.model_name != model:
             t = time.perf_counter()
             self.embedder = load_embedder(model)
-            self._model_load_s = time.perf_counter() - t
+            self._model_load_s += time.perf_counter() - t
         return self.embedder
 
     def _prepare_repository(self) -> writes.Repository:
@@ -254,138 +425,65 @@ class _Run:
         )
         files = list(scan(self.root, scan_options, report))  # paths only: O(files), small
         states = {} if o.full else writes.file_states(self.conn, self.repo.id)
+        gone: list[str] = []  # stored paths now skipped by content: removed at the end
         s.files_seen = len(files)
         if self.progress:
             self.progress.start(len(files))
+        worker = FileIndexer(self.conn, self.repo, s.run_id, o, self.embedder)
         for source in files:
-            self._visit(source, states)
-        self._flush()
+            state = states.pop(source.rel_path, None)
+            for outcome in worker.visit(source, state):
+                self._account(outcome, gone if state is not None else None)
+        for outcome in worker.flush():
+            self._account(outcome, None)
+        self.embedder = worker.embedder
         # What is still in `states` was not seen on disk (or is now skipped): remove it.
         t = time.perf_counter()
-        s.files_removed = writes.remove_files(self.conn, self.repo.id, sorted(states))
+        s.files_removed = writes.remove_files(self.conn, self.repo.id, sorted([*states, *gone]))
         if s.files_indexed or s.files_removed:
             writes.refresh_statistics(self.conn)
-        s.write_s += time.perf_counter() - t
+        worker.timings.write_s += time.perf_counter() - t
         for reason, n in report.skipped.items():
             s.files_skipped[reason] = s.files_skipped.get(reason, 0) + n
-        s.model_load_s = self._model_load_s
+        worker.timings.model_load_s += self._model_load_s
+        tm = worker.timings
+        s.read_s, s.parse_s, s.embed_s, s.write_s = tm.read_s, tm.parse_s, tm.embed_s, tm.write_s
+        s.model_load_s = tm.model_load_s
 
-    def _visit(self, source: SourceFile, states: dict[str, writes.FileState]) -> None:
+    def _account(self, outcome: FileOutcome, gone: list[str] | None) -> None:
+        """Add one file's outcome to the summary and the progress bar."""
         s = self.summary
-        t = time.perf_counter()
-        try:
-            data = source.path.read_bytes()
-        except OSError as exc:
-            s.read_s += time.perf_counter() - t
-            states.pop(source.rel_path, None)  # keep what is stored; report the failure
-            self._fail(source, "", f"cannot read file: {exc.strerror or exc}")
-            return
-        digest = content_hash(data)
-        s.read_s += time.perf_counter() - t
-        state = states.get(source.rel_path)
-        if state is not None and _unchanged(state, digest):
-            del states[source.rel_path]
+        if outcome.kind == "indexed":
+            s.files_indexed += 1
+            s.chunks_written += outcome.chunks
+            if outcome.warning:
+                self._report(outcome.warning)
+        elif outcome.kind == "unchanged":
             s.files_unchanged += 1
-            if state.status == "failed":
-                s.files_failed += 1  # still broken: say so, but write nothing
-                self._report(FileError(source.rel_path, f"unchanged since it failed: {state.last_error}"), record=False)
-            self._advance(1, 0)
-            return
-        reason = content_skip_reason(data)
-        if reason:
+            if outcome.error:
+                s.files_failed += 1
+                self._report(outcome.error)
+        elif outcome.kind == "skipped":
+            reason = outcome.reason or "skipped"
             s.files_skipped[reason] = s.files_skipped.get(reason, 0) + 1
-            self._advance(1, 0)
-            return  # left in `states` if it was indexed before: it is removed at the end
-        states.pop(source.rel_path, None)
-        t = time.perf_counter()
-        try:
-            parsed = parse_source(data, source.language, allow_partial=self.options.allow_partial)
-            texts = [chunk_text(c, source.rel_path) for c in parsed.chunks]
-        except Exception as exc:  # a bug of ours on strange input must not end the run
-            s.parse_s += time.perf_counter() - t
-            self._fail(source, digest, f"internal error while parsing: {type(exc).__name__}: {exc}")
-            return
-        s.parse_s += time.perf_counter() - t
-        status, warning = "indexed", None
-        if parsed.errors:
-            first = parsed.errors[0]
-            if not self.options.allow_partial:
-                self._fail(source, digest, first.message, first.line, first.column)
-                return
-            status = "partial"
-            warning = FileError(source.rel_path, f"{first.message} (kept {len(parsed.chunks)} clean chunks)",
-                                first.line, first.column, "warning")
-        self.window.append(_Pending(source, digest, parsed, texts, status, warning))
-        self.window_chunks += len(texts)
-        if self.window_chunks >= self.options.batch_chunks or len(self.window) >= self.options.window_files:
-            self._flush()
-
-    def _flush(self) -> None:
-        """Embed the window's chunks in one call, then commit each file on its own."""
-        if not self.window:
-            return
-        s = self.summary
-        window, self.window, self.window_chunks = self.window, [], 0
-        texts = [text for p in window for text in p.texts]
-        embedder = self._load_embedder(self.repo.model)
-        t = time.perf_counter()
-        try:
-            vectors = embedder.embed_documents(texts)
-        except Exception:
-            vectors = None  # find the culprit: embed file by file below
-        s.embed_s += time.perf_counter() - t
-        offset = 0
-        for pending in window:
-            n = len(pending.texts)
-            try:
-                if vectors is not None:
-                    file_vectors = vectors[offset : offset + n]
-                else:
-                    t = time.perf_counter()
-                    file_vectors = embedder.embed_documents(pending.texts)
-                    s.embed_s += time.perf_counter() - t
-                t = time.perf_counter()
-                writes.write_file(
-                    self.conn, self.repo, pending.source, pending.content_hash, pending.parsed, file_vectors,
-                    status=pending.status, warning=str(pending.warning) if pending.warning else None,
-                )
-                s.write_s += time.perf_counter() - t
-            except Exception as exc:  # any failure of this file: its transaction rolled back
-                self._fail(pending.source, pending.content_hash, f"{type(exc).__name__}: {exc}")
-            else:
-                s.files_indexed += 1
-                s.chunks_written += n
-                if pending.warning:
-                    self._report(pending.warning)
-                self._advance(1, n)
-            offset += n
+            if gone is not None:
+                gone.append(outcome.path)
+        else:
+            s.files_failed += 1
+            if outcome.error:
+                self._report(outcome.error)
+        if self.progress:
+            self.progress.advance(1, outcome.chunks)
 
     # -- outcomes ----------------------------------------------------------------------------
-    def _fail(self, source: SourceFile, digest: str, message: str, line: int | None = None,
-              column: int | None = None) -> None:
-        s = self.summary
-        s.files_failed += 1
-        error = FileError(source.rel_path, message, line, column)
-        where = f" at line {line}, column {column}" if line else ""
-        if digest:
-            writes.record_failed_file(self.conn, self.repo, source, digest, f"{message}{where}")
-        self._report(error)
-        self._advance(1, 0)
-
-    def _report(self, error: FileError, *, record: bool = True) -> None:
+    def _report(self, error: FileError) -> None:
+        """Keep the first errors for the summary and tell the caller (already recorded)."""
         s = self.summary
         bucket = s.warnings if error.severity == "warning" else s.errors
         if len(bucket) < MAX_REPORTED_ERRORS:
             bucket.append(error)
-        if record:
-            writes.add_error(self.conn, s.run_id, self.repo.id, error.path, error.message,
-                             line=error.line, column=error.column, severity=error.severity)
         if self.on_file_error:
             self.on_file_error(error)
-
-    def _advance(self, files: int, chunks: int) -> None:
-        if self.progress:
-            self.progress.advance(files, chunks)
 
     def _build_graph(self) -> None:
         """The bulk phase: rebuild the graph when anything changed (or when it is missing)."""
