@@ -137,6 +137,7 @@ class _Worker:
         self.index = index
         self.in_flight: dict[Any, _Item] = {}
         self.alive = True
+        self.info: dict[str, Any] = {}
 
 
 class ClusterIndexer:
@@ -181,6 +182,7 @@ class ClusterIndexer:
                 self._dispatch()
                 self._collect(ray)
         except BaseException:
+            self._kill_workers(ray)  # first: no worker writes after its run is marked interrupted
             self._interrupt()
             raise
         finally:
@@ -221,6 +223,8 @@ class ClusterIndexer:
         model = canonical_model_name(self.options.model)
         infos = ray.get([w.handle.model_info.remote(model) for w in self.workers])
         self._models[model] = infos[0]
+        for w, info in zip(self.workers, ray.get([w.handle.describe.remote() for w in self.workers])):
+            w.info = info  # host and pid: progress, the benchmark, and the test that kills one
 
     def _new_worker(self, index: int) -> _Worker:
         threads = max(1, int(self.cluster.cpus_per_worker))
@@ -234,13 +238,18 @@ class ClusterIndexer:
                     self.summary.workers.append(ray.get(w.handle.describe.remote(), timeout=30))
                 except Exception:
                     pass
-        for w in self.workers:
-            try:
-                ray.kill(w.handle)
-            except Exception:
-                pass
+        self._kill_workers(ray)
         if self._started_ray:
             ray.shutdown()
+
+    def _kill_workers(self, ray) -> None:
+        for w in self.workers:
+            if w.alive:
+                w.alive = False
+                try:
+                    ray.kill(w.handle)
+                except Exception:
+                    pass
 
     # -- one repository ------------------------------------------------------------------------
     def _open(self, spec: RepositorySpec, clones: dict[str, Future]) -> None:
