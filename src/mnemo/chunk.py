@@ -46,7 +46,8 @@ from mnemo.extract import (
     matches,
     text,
 )
-from mnemo.languages.registry import Grammar, load_grammar
+from mnemo.languages.registry import Grammar, has_grammar, load_grammar
+from mnemo.line_windows import window_chunks
 from mnemo.models import MODULE_KIND, Chunk, Export, ParsedFile
 from mnemo.module_chunks import MODULE_CHUNK_LINES, module_chunks
 from mnemo.parse import error_nodes, parse_tree, syntax_issue
@@ -56,7 +57,7 @@ _FUNCTION_KINDS = ("function", "method")
 _DEFINITION_PREFIX = "definition."
 _STRING_QUOTES = re.compile(r"^[rRbBuUfF]*(\"\"\"|'''|\"|')(.*)\1$", re.DOTALL)
 _PROTOTYPE = re.compile(r"\s*\.\s*prototype$")
-_COMMENT_MARKER = re.compile(r"^\s*(?:/\*+|\*+(?!/)|//+!?|#+)\s?")
+_COMMENT_MARKER = re.compile(r"^\s*(?:/\*+|\*+(?!/)|//+!?|#+|--+(?:\s?\|)?|\{-+(?:\s?\|)?)\s?")  # also `--`, `-- |`, `{-` (Lua, Haskell)
 
 
 def parse_source(
@@ -86,6 +87,8 @@ def parse_source(
     """
     if allow_partial is not None:
         strict = not allow_partial
+    if not has_grammar(language):
+        return window_chunks(source, language)  # a source language without a grammar
     grammar = load_grammar(language)
     tree = parse_tree(source, language)
     root = tree.root_node
@@ -384,7 +387,7 @@ def _chunks(definition: _Definition, max_lines: int) -> list[Chunk]:
     for part in range(parts):
         start = base.start_line + part * max_lines
         piece = "\n".join(lines[part * max_lines : (part + 1) * max_lines])
-        end = start + piece.count("\n")
+        end = min(start + piece.count("\n"), base.end_line)  # a node may end with its newline
         chunks.append(
             replace(
                 base,
