@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mnemo.chunk import parse_source
 from mnemo.languages import language_for_path
-from mnemo.models import ParsedFile
+from mnemo.models import MODULE_KIND, ParsedFile
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "languages"
 
@@ -20,8 +20,13 @@ def parse_fixture(name: str, language: str) -> ParsedFile:
 
 
 def summary(parsed: ParsedFile) -> list[tuple[str, str, int, int, bool]]:
-    """(kind, qualified name, first line, last line, exported) of each chunk, in order."""
-    return [(c.kind, c.qualified_name, c.start_line, c.end_line, c.exported) for c in parsed.chunks]
+    """(kind, qualified name, first line, last line, exported) of each definition chunk, in order.
+
+    File-level `module` chunks (the code between definitions) are left out: tests/unit/test_coverage.py
+    checks that they and the definitions together cover every line.
+    """
+    return [(c.kind, c.qualified_name, c.start_line, c.end_line, c.exported) for c in parsed.chunks
+            if c.kind != MODULE_KIND]
 
 
 def calls(parsed: ParsedFile, qualified_name: str) -> list[tuple[str, str | None]]:
