@@ -82,7 +82,7 @@ def parse_source(
     if allow_partial is not None:
         strict = not allow_partial
     if not has_grammar(language):
-        return window_chunks(source, language)  # a source language without a grammar
+        return window_chunks(source, language, path=path)  # a source language without a grammar
     grammar = load_grammar(language)
     tree = parse_tree(source, language)
     root = tree.root_node
