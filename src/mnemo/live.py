@@ -13,7 +13,7 @@ Two ways to stay fresh, on the same pieces:
   incremental run.
 
 Both re-use the options the repository was last indexed with (include/exclude globs,
---skip-tests, --allow-partial), so a refresh never changes which files are indexed.
+--skip-tests, --strict), so a refresh never changes which files are indexed.
 """
 
 from __future__ import annotations

@@ -520,7 +520,7 @@ def _keep(bucket: list[FileError], error: FileError) -> None:
 
 
 def _options_json(o: IndexOptions, root: Path, repo: writes.Repository) -> dict[str, Any]:
-    return {"root": str(root), "allow_partial": o.allow_partial, "include": list(o.include),
+    return {"root": str(root), "strict": o.strict, "include": list(o.include),
             "exclude": list(o.exclude), "skip_tests": o.skip_tests, "model": repo.model, "engine": "ray"}
 
 
