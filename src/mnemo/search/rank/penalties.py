@@ -15,7 +15,7 @@ from mnemo.search.rank.settings import RankSettings
 TEST_PATH = re.compile(
     r"(^|/)(tests?|__tests__|__mocks__|specs?|testing|testdata|test_?utils|fixtures?|examples?|samples?|"
     r"demos?|benchmarks?|benches|e2e|integration_tests)(/|$)"
-    r"|(^|/)(test_[^/]*|[^/]*_test\.[^/]+|[^/]*\.(test|spec)\.[^/]+|[^/]*_spec\.rb|[^/]*Tests?\.[a-z]+|"
+    r"|(^|/)(test_[^/]*|[^/]*_test\.[^/]+|[^/]*\.(test|spec)\.[^/]+|[^/]*_spec\.rb|[^/]*(?-i:Tests?)\.[a-z]+|"
     r"conftest\.py)$",
     re.IGNORECASE,
 )
