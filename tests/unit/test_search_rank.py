@@ -29,9 +29,18 @@ def test_intent_kinds() -> None:
     assert not classify(analyse("retry logic")).wants_tests
 
 
+def test_other_penalised_places() -> None:
+    assert penalties.is_example_path("examples/basic/main.rs") and penalties.is_example_path("docs_src/app.py")
+    assert penalties.is_vendor_path("third_party/zlib/inflate.c") and penalties.is_vendor_path("single_include/json.hpp")
+    assert not penalties.is_vendor_path("src/distance.py")
+    init = cand(1, 1.0, "pkg/__init__.py")
+    penalties.apply([init], classify(analyse("x")), RankSettings(reexport_penalty=0.5))
+    assert init.score == 0.5
+
+
 @pytest.mark.parametrize("path", ["tests/test_app.py", "src/app_test.go", "lib/app.spec.ts", "spec/app_spec.rb",
-                                  "src/__tests__/x.js", "examples/basic/main.rs", "Src/Foo.Tests/FooTests.cs",
-                                  "benches/speed.rs", "conftest.py"])
+                                  "src/__tests__/x.js", "Src/Foo.Tests/FooTests.cs", "src/RouterSpec.scala",
+                                  "conftest.py"])
 def test_test_paths_are_recognised(path: str) -> None:
     assert penalties.is_test_path(path)
 
@@ -89,32 +98,59 @@ def test_split_definition_is_represented_by_its_head_first() -> None:
     assert ids(no_head) == [2]
 
 
-def test_name_and_path_boosts_lift_matching_definitions() -> None:
-    settings = RankSettings(name_boost=0.5, path_boost=0.5)
+def test_path_boost_lifts_files_named_after_the_query() -> None:
+    settings = RankSettings(path_boost=1.0)
     plain = cand(1, 1.0, "src/util.py", name="helper")
-    named = cand(2, 0.9, "src/util.py", start=20, end=30, name="retryRequest")
-    pathy = cand(3, 0.9, "src/retry/request.py", start=40, end=50, name="run")
-    out = boosts.apply([plain, named, pathy], classify(analyse("retry request")), settings)
-    assert named.score == pytest.approx(0.9 * 1.5) and pathy.score == pytest.approx(0.9 * 1.5)
-    assert plain.score == 1.0 and "name_boost" in named.contributions and "path_boost" in pathy.contributions
-    assert len(out) == 3
+    pathy = cand(2, 0.5, "src/retry/request.py", start=40, end=50, name="run")
+    plural = cand(3, 0.5, "src/dependencies.py", name="run")
+    boosts.apply([plain, pathy, plural], classify(analyse("retry a request")), settings)
+    assert plain.score == 1.0 and "path_boost" not in plain.contributions
+    assert pathy.score == pytest.approx(0.5 + 1.0 * 1.0 * 1.0)  # both keywords: retry (dir), request (stem)
+    boosts.apply([plural], classify(analyse("dependency injection")), settings)
+    assert plural.score == pytest.approx(0.5 + 0.5 * 0.5 / 0.5 * 0.5)  # "dependency" ~ "dependencies": 1 of 2
+    symbol = cand(4, 0.5, "src/retry.py")
+    boosts.apply([symbol], classify(analyse("retry")), settings)
+    assert symbol.score == 0.5  # symbol queries: the name decides, not the path
 
 
-def test_file_evidence_lifts_chunks_of_a_file_with_several_matches() -> None:
+def test_definition_boost_for_identifiers_inside_a_sentence() -> None:
+    settings = RankSettings(definition_boost=1.0)
+    defn = cand(1, 0.4, name="StateManager", kind="class")
+    user = cand(2, 1.0, start=20, end=30, name="load")
+    boosts.apply([defn, user], classify(analyse("how does StateManager persist state")), settings)
+    assert defn.score == pytest.approx(1.4) and user.score == 1.0
+
+
+def test_file_evidence_lifts_the_best_chunk_of_a_file_with_several_matches() -> None:
     lone = cand(1, 1.0, "src/lone.py")
-    a = cand(2, 0.9, "src/many.py", start=1, end=5)
-    b = cand(3, 0.5, "src/many.py", start=10, end=15)
-    files.apply([lone, a, b], classify(analyse("x")), RankSettings(file_evidence=0.5))
-    assert lone.score == 1.0
-    assert a.score == pytest.approx(0.9 * (1 + 0.5 * 0.5 / 0.9)) and a.score > lone.score
-    assert b.score == pytest.approx(0.5 * 1.5)
+    a, b, c = (cand(i, score, "src/many.py", start=10 * i, end=10 * i + 5) for i, score in ((2, 0.9), (3, 0.85), (4, 0.8)))
+    weak = cand(5, 0.1, "src/weak.py")
+    files.apply([lone, a, b, c, weak], classify(analyse("x")), RankSettings(file_evidence=0.5))
+    # evidence, scores rescaled between 0.1 and 1.0: lone 1.0; many 0.889 + 0.833 + 0.778 = 2.5 (the most)
+    assert a.score == pytest.approx(0.9 + 0.5 * 1.0) and a.score > lone.score
+    assert lone.score == pytest.approx(1.0 + 0.5 * 1.0 / 2.5)
+    assert (b.score, c.score, weak.score) == (0.85, 0.8, 0.1)  # only a file's best chunk represents it
+    assert "file_evidence" in a.contributions
 
 
-def test_diversity_caps_results_per_file() -> None:
-    same = [cand(i, 1.0 - i / 10, "src/a.py", start=i * 10, end=i * 10 + 5) for i in range(1, 5)]
-    other = cand(9, 0.1, "src/b.py")
-    out = diversity.apply(same + [other], classify(analyse("x")), RankSettings(max_per_file=2))
+def test_file_evidence_counts_only_the_best_candidates() -> None:
+    best = cand(1, 1.0, "src/best.py")
+    crowd = [cand(i, 0.2, "src/big.py", start=10 * i, end=10 * i + 5) for i in range(2, 40)]
+    floor = cand(99, 0.1, "src/floor.py")
+    files.apply([best, *crowd, floor], classify(analyse("x")), RankSettings(file_evidence=0.5, file_evidence_top=5))
+    assert best.score > crowd[0].score  # 38 weak chunks of one file do not outweigh one strong match
+
+
+def test_diversity_decays_extra_results_of_one_file() -> None:
+    same = [cand(i, 1.0 - i / 100, "src/a.py", start=i * 10, end=i * 10 + 5) for i in range(1, 5)]
+    other = cand(9, 0.6, "src/b.py")
+    out = diversity.apply(same + [other], classify(analyse("x")), RankSettings(max_per_file=2, file_decay=0.5))
     assert ids(out) == [1, 2, 9, 3, 4]
+    assert out[3].contributions["diversity"] == pytest.approx(0.5)
+    strong = cand(9, 0.4, "src/b.py")
+    out = diversity.apply([*(cand(i, 1.0 - i / 100, "src/a.py", start=i * 10, end=i * 10 + 5) for i in range(1, 5)),
+                           strong], classify(analyse("x")), RankSettings(max_per_file=2, file_decay=0.5))
+    assert ids(out) == [1, 2, 3, 9, 4]  # 0.97 · 0.5 beats 0.4; 0.96 · 0.25 does not
     assert ids(diversity.apply(same + [other], classify(analyse("x")), RankSettings(max_per_file=0))) == [1, 2, 3, 4, 9]
 
 
