@@ -5,10 +5,13 @@ Fetches the corpora from the registries (`npm pack`) into benchmarks/.cache/ and
 the cache), so each figure is a whole process: model load, parse, embed, write, graph.
 
     python benchmarks/index_bench.py rxjs --runs 3          # rxjs 7.8.2 src/: 251 .ts files
+    python benchmarks/index_bench.py rxjs --model static --model minilm   # default vs torch, one run
     python benchmarks/index_bench.py babylon --runs 1 --rerun 3   # @babylonjs/core: ~3,400 .js files
     python benchmarks/index_bench.py /path/to/tree
 
-Prints one line per run and the medians. Speed and memory are measured here, never in tests.
+Prints one line per run and the medians per model; with several models, the cold-wall ratio of
+each against the first. The static model is built before the first run (not timed). Speed and
+memory are measured here, never in tests.
 """
 
 from __future__ import annotations
@@ -41,11 +44,13 @@ def fetch(name: str) -> Path:
     return corpora.fetch(name, f"npm:{spec}", tarball, f"package/{sub}")
 
 
-def run_index(root: Path, repository: str, env: dict[str, str], *, full: bool) -> dict:
+def run_index(root: Path, repository: str, env: dict[str, str], *, full: bool, model: str | None = None) -> dict:
     cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "mnemo", "index", str(root), "-r", repository,
            "--json", "--no-progress"]
     if full:
         cmd.append("--full")
+    if model:
+        cmd += ["--model", model]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"mnemo index failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -76,6 +81,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="cold (--full) runs")
     ap.add_argument("--rerun", type=int, default=3, help="no-change re-runs after the cold runs")
     ap.add_argument("--keep-db", action="store_true", help="reuse the benchmark database between invocations")
+    ap.add_argument("--model", action="append", metavar="NAME",
+                    help="embedding model (repeat to compare; default: the default model)")
     args = ap.parse_args()
 
     root = fetch(args.corpus) if args.corpus in CORPORA else Path(args.corpus).resolve()
@@ -87,33 +94,55 @@ def main() -> None:
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "MNEMO_HOME": str(home)}
     env.pop("MNEMO_DATABASE_URL", None)
-    repository = f"bench-{Path(args.corpus).name}"
-    print(f"corpus {root}  ({os.cpu_count()} CPUs)")
-    cold = []
-    for i in range(args.runs):
-        s = run_index(root, repository, env, full=True)
-        cold.append(s)
-        print(line(f"cold #{i + 1}", s), flush=True)
-    warm = []
-    for i in range(args.rerun):
-        s = run_index(root, repository, env, full=False)
-        warm.append(s)
-        print(line(f"no-change #{i + 1}", s), flush=True)
+    # the built static model is a cache like the OS's: share the user's, build it once (untimed)
+    env.setdefault("MNEMO_MODELS", str(_user_models_dir()))
+    subprocess.run([sys.executable, "-m", "mnemo", "model", "build"], env=env, check=True, capture_output=True)
+    print(f"corpus {root}  ({os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+    medians: dict[str, float] = {}
+    for model in args.model or [None]:
+        label = model or "default"
+        repository = f"bench-{Path(args.corpus).name}-{label.replace('/', '_')}"
+        print(f"model {label}")
+        cold = []
+        for i in range(args.runs):
+            s = run_index(root, repository, env, full=True, model=model)
+            cold.append(s)
+            print(line(f"cold #{i + 1}", s), flush=True)
+        warm = []
+        for i in range(args.rerun):
+            s = run_index(root, repository, env, full=False)
+            warm.append(s)
+            print(line(f"no-change #{i + 1}", s), flush=True)
 
-    def med(runs: list[dict], key: str) -> float:
-        return statistics.median(r[key] for r in runs)
+        def med(runs: list[dict], key: str) -> float:
+            return statistics.median(r[key] for r in runs)
 
-    if cold:
-        print(
-            f"MEDIAN cold ({len(cold)} runs): wall {med(cold, 'process_wall_s'):.1f} s, chunks {med(cold, 'chunks_written'):.0f}, "
-            f"{statistics.median(r['chunks_written'] / r['wall_s'] for r in cold):.1f} chunks/s, model share "
-            f"{statistics.median(100 * (r['embed_s'] + r['model_load_s']) / r['wall_s'] for r in cold):.1f}%, "
-            f"peak RSS {med(cold, 'process_peak_rss_mb'):.0f} MB"
-        )
-    if warm:
-        print(f"MEDIAN no-change ({len(warm)} runs): wall {med(warm, 'process_wall_s'):.2f} s, "
-              f"peak RSS {med(warm, 'process_peak_rss_mb'):.0f} MB")
+        if cold:
+            medians[label] = med(cold, "process_wall_s")
+            print(
+                f"MEDIAN {label} cold ({len(cold)} runs): wall {med(cold, 'process_wall_s'):.2f} s, "
+                f"chunks {med(cold, 'chunks_written'):.0f}, "
+                f"{statistics.median(r['chunks_written'] / r['wall_s'] for r in cold):.1f} chunks/s, model share "
+                f"{statistics.median(100 * (r['embed_s'] + r['model_load_s']) / r['wall_s'] for r in cold):.1f}%, "
+                f"peak RSS {med(cold, 'process_peak_rss_mb'):.0f} MB"
+            )
+        if warm:
+            print(f"MEDIAN {label} no-change ({len(warm)} runs): wall {med(warm, 'process_wall_s'):.2f} s, "
+                  f"peak RSS {med(warm, 'process_peak_rss_mb'):.0f} MB")
+    if len(medians) > 1:
+        first, base = next(iter(medians.items()))
+        for label, wall in list(medians.items())[1:]:
+            print(f"RATIO cold wall {label} / {first}: {wall / base:.1f}x")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     subprocess.run([sys.executable, "-m", "mnemo", "db", "stop"], env=env, capture_output=True)
+
+
+def _user_models_dir() -> Path:
+    """The models directory a user's `mnemo` would use (outside the benchmark's MNEMO_HOME)."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("MNEMO_HOME",)}
+    out = subprocess.run([sys.executable, "-c", "from mnemo.embed.static import models_dir; print(models_dir())"],
+                         env=clean, capture_output=True, text=True, check=True)
+    return Path(out.stdout.strip())
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 
 from mnemo.chunk import parse_source
 from mnemo.config import ConfigError
-from mnemo.embed import Embedder, canonical_model_name, chunk_text, load_embedder
+from mnemo.embed import Embedder, canonical_model_name, chunk_text, load_embedder, model_hash_of, text_hash
 from mnemo.models import ParsedFile, SourceFile
 from mnemo.scan import DEFAULT_MAX_FILE_BYTES, ScanOptions, ScanReport, content_skip_reason, scan
 from mnemo.store import writes
@@ -216,14 +216,28 @@ class FileIndexer:
         self.options = options
         self.embedder = embedder
         self.timings = Timings()
+        self.model_checked = False  # the repository's recorded weights hash was compared (or just written)
         self.window: list[PreparedFile] = []
         self.window_chunks = 0
 
     def load_embedder(self) -> Embedder:
+        """The repository's model, loaded on first need (a no-change run never loads it), checked
+        against the weights hash the repository recorded: vectors of two models never mix."""
         if self.embedder is None or self.embedder.model_name != self.repo.model:
             t = time.perf_counter()
             self.embedder = load_embedder(self.repo.model)
             self.timings.model_load_s += time.perf_counter() - t
+        if not self.model_checked:
+            found = model_hash_of(self.embedder)
+            if self.repo.model_hash and found and found != self.repo.model_hash:
+                raise IndexingError(
+                    f"repository {self.repo.name!r} was indexed with {self.repo.model!r} of hash "
+                    f"{self.repo.model_hash[:16]}, but that model now has hash {found[:16]}; "
+                    "re-run with --full to re-embed everything"
+                )
+            if found and not self.repo.model_hash:
+                self.repo = writes.set_model_hash(self.conn, self.repo, found)
+            self.model_checked = True
         return self.embedder
 
     def visit(self, source: SourceFile, state: writes.FileState | None) -> list[FileOutcome]:
@@ -286,6 +300,7 @@ class FileIndexer:
                 writes.write_file(
                     self.conn, self.repo, pending.source, pending.content_hash, pending.parsed, file_vectors,
                     status=pending.status, warning=str(pending.warning) if pending.warning else None,
+                    text_hashes=[text_hash(text) for text in pending.texts],
                 )
                 tm.write_s += time.perf_counter() - t
             except Exception as exc:  # any failure of this file: its transaction rolled back
@@ -397,22 +412,28 @@ class _Run:
     def _prepare_repository(self) -> writes.Repository:
         """Find or create the repository; refuse to mix two models' vectors."""
         self._model_load_s = 0.0
+        self._model_recorded = True  # a new or reset repository records the loaded model
         conn = self.conn
         repo = writes.repository_by_name(conn, self.name)
         wanted = canonical_model_name(self.options.model) if self.options.model else None
         if repo is None:
-            emb = self._load_embedder(wanted or canonical_model_name(None))
-            return writes.create_repository(conn, self.name, str(self.root), emb.model_name, emb.dimension)
+            # a new repository: the model asked for, else the embedder passed in, else the default
+            given = self.embedder.model_name if self.embedder is not None else None
+            emb = self._load_embedder(wanted or given or canonical_model_name(None))
+            return writes.create_repository(conn, self.name, str(self.root), emb.model_name, emb.dimension,
+                                            model_hash_of(emb))
         if self.options.full:
             emb = self._load_embedder(wanted or repo.model)
             return writes.reset_repository(
-                conn, repo, root=str(self.root), model=emb.model_name, dimension=emb.dimension
+                conn, repo, root=str(self.root), model=emb.model_name, dimension=emb.dimension,
+                model_hash=model_hash_of(emb),
             )
         if wanted and wanted != repo.model:
             raise IndexingError(
                 f"repository {self.name!r} was indexed with {repo.model!r} ({repo.dimension}-d); "
                 f"re-run with --full to re-embed everything with {wanted!r}"
             )
+        self._model_recorded = False  # checked when the model is first needed
         return writes.update_root(conn, repo, str(self.root))
 
     # -- the stream --------------------------------------------------------------------------
@@ -430,6 +451,7 @@ class _Run:
         if self.progress:
             self.progress.start(len(files))
         worker = FileIndexer(self.conn, self.repo, s.run_id, o, self.embedder)
+        worker.model_checked = self._model_recorded
         for source in files:
             state = states.pop(source.rel_path, None)
             for outcome in worker.visit(source, state):

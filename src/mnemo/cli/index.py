@@ -29,6 +29,7 @@ examples:
   mnemo index .                          index the current directory as repository "<dirname>"
   mnemo index ~/src/app -r app --skip-tests
   mnemo index . --exclude 'legacy/**' --include 'src/**'
+  mnemo index . --full --model minilm     re-embed with the MiniLM transformer (torch)
   mnemo index . --full --model jinaai/jina-embeddings-v2-base-code
 
 exit codes: 0 every file indexed, 1 some files failed, 2 usage or configuration error.
@@ -44,7 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-r", "--repository", metavar="NAME", help="repository name (default: the directory's name)")
     p.add_argument("--full", action="store_true", help="delete the repository's data first and index everything")
     p.add_argument("--model", metavar="NAME_OR_PATH",
-                   help="sentence-transformers model (default: the repository's, or the packaged all-MiniLM-L6-v2)")
+                   help="embedding model: static (all-MiniLM-L6-v2-static, the default for a new repository), "
+                        "minilm (all-MiniLM-L6-v2 on torch), or any sentence-transformers name or path; "
+                        "default: the repository's own. See `mnemo model list`")
     p.add_argument("--include", action="append", default=[], metavar="GLOB",
                    help="only index paths matching this gitignore-style glob (repeatable)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB",

@@ -27,6 +27,7 @@ class Repository:
     root: str
     model: str
     dimension: int
+    model_hash: str | None = None  # the model's weights hash; None until first recorded
 
 
 @dataclass(frozen=True)
@@ -55,39 +56,51 @@ def lock_repository(conn: psycopg.Connection, name: str) -> None:
 
 def repository_by_name(conn: psycopg.Connection, name: str) -> Repository | None:
     row = conn.execute(
-        "SELECT id, name, root, model, dimension FROM repositories WHERE name = %s", (name,)
+        "SELECT id, name, root, model, dimension, model_hash FROM repositories WHERE name = %s", (name,)
     ).fetchone()
     return Repository(*row) if row else None
 
 
-def create_repository(conn: psycopg.Connection, name: str, root: str, model: str, dimension: int) -> Repository:
+def create_repository(conn: psycopg.Connection, name: str, root: str, model: str, dimension: int,
+                      model_hash: str | None = None) -> Repository:
     with conn.transaction():
         row = conn.execute(
-            "INSERT INTO repositories (name, root, model, dimension) VALUES (%s, %s, %s, %s) RETURNING id",
-            (name, root, model, dimension),
+            "INSERT INTO repositories (name, root, model, dimension, model_hash) VALUES (%s, %s, %s, %s, %s) "
+            "RETURNING id",
+            (name, root, model, dimension, model_hash or None),
         ).fetchone()
         ensure_vector_index(conn, dimension)
-    return Repository(row[0], name, root, model, dimension)
+    return Repository(row[0], name, root, model, dimension, model_hash or None)
 
 
-def reset_repository(conn: psycopg.Connection, repo: Repository, *, root: str, model: str, dimension: int) -> Repository:
+def reset_repository(conn: psycopg.Connection, repo: Repository, *, root: str, model: str, dimension: int,
+                     model_hash: str | None = None) -> Repository:
     """The clean slate of a full re-index: drop the repository's files and chunks (and, through
-    foreign keys, everything derived from them), keep its runs, record the model now in use."""
+    foreign keys, everything derived from them), keep its runs, record the model now in use.
+    The embedding cache is kept: the run reuses the vectors of unchanged texts, then sweeps."""
     with conn.transaction():
         conn.execute("DELETE FROM files WHERE repository_id = %s", (repo.id,))
         conn.execute(
-            "UPDATE repositories SET root = %s, model = %s, dimension = %s, updated_at = now() WHERE id = %s",
-            (root, model, dimension, repo.id),
+            "UPDATE repositories SET root = %s, model = %s, dimension = %s, model_hash = %s, updated_at = now() "
+            "WHERE id = %s",
+            (root, model, dimension, model_hash or None, repo.id),
         )
         ensure_vector_index(conn, dimension)
-    return Repository(repo.id, repo.name, root, model, dimension)
+    return Repository(repo.id, repo.name, root, model, dimension, model_hash or None)
 
 
 def update_root(conn: psycopg.Connection, repo: Repository, root: str) -> Repository:
     if repo.root != root:
         with conn.transaction():
             conn.execute("UPDATE repositories SET root = %s, updated_at = now() WHERE id = %s", (root, repo.id))
-    return Repository(repo.id, repo.name, root, repo.model, repo.dimension)
+    return Repository(repo.id, repo.name, root, repo.model, repo.dimension, repo.model_hash)
+
+
+def set_model_hash(conn: psycopg.Connection, repo: Repository, model_hash: str) -> Repository:
+    """Record the weights hash of a repository indexed before hashes were recorded."""
+    with conn.transaction():
+        conn.execute("UPDATE repositories SET model_hash = %s WHERE id = %s", (model_hash, repo.id))
+    return Repository(repo.id, repo.name, repo.root, repo.model, repo.dimension, model_hash)
 
 
 def file_states(conn: psycopg.Connection, repository_id: int) -> dict[str, FileState]:
@@ -101,7 +114,7 @@ def file_states(conn: psycopg.Connection, repository_id: int) -> dict[str, FileS
 
 _CHUNK_COLUMNS = (
     "repository_id, file_id, path, language, kind, name, qualified_name, signature, docstring, "
-    "source, start_line, end_line, metadata, embedding"
+    "source, start_line, end_line, metadata, embedding, text_hash"
 )
 
 
@@ -115,14 +128,19 @@ def write_file(
     *,
     status: str = "indexed",
     warning: str | None = None,
+    text_hashes: Sequence[bytes] | None = None,
 ) -> int:
     """Replace the file's rows with `parsed`, in ONE transaction. Returns the file's id.
 
     Either the file's new chunks are all stored, or (on any error, re-raised) the previous
-    state is left exactly as it was.
+    state is left exactly as it was. `text_hashes` (one per chunk: the hash of the text its
+    vector embeds) lets later runs reuse the vectors (store/embedding_cache.py).
     """
     if len(vectors) != len(parsed.chunks):
         raise ValueError(f"{source.rel_path}: {len(parsed.chunks)} chunks but {len(vectors)} vectors")
+    hashes = list(text_hashes) if text_hashes is not None else [None] * len(parsed.chunks)
+    if len(hashes) != len(parsed.chunks):
+        raise ValueError(f"{source.rel_path}: {len(parsed.chunks)} chunks but {len(hashes)} text hashes")
     with conn.transaction():
         file_id = conn.execute(
             """
@@ -148,14 +166,14 @@ def write_file(
         if parsed.chunks:
             with conn.cursor() as cur:
                 cur.executemany(
-                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     [
                         (
                             repo.id, file_id, source.rel_path, source.language, c.kind, c.name, c.qualified_name,
                             c.signature, c.docstring, c.source, c.start_line, c.end_line,
-                            _json(c.metadata()), vector,
+                            _json(c.metadata()), vector, h,
                         )
-                        for c, vector in zip(parsed.chunks, vectors)
+                        for c, vector, h in zip(parsed.chunks, vectors, hashes)
                     ],
                 )
     return file_id
