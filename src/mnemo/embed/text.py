@@ -22,7 +22,8 @@ MAX_TEXT_CHARS = 2_000
 
 def chunk_text(chunk: Chunk, rel_path: str) -> str:
     """The text embedded for a chunk (see the module docstring for why this shape)."""
-    header = f"{chunk.kind} {chunk.qualified_name} in {rel_path}"
+    header = (f"module {rel_path}: {chunk.signature}".rstrip(": ") if chunk.kind == "module"
+              else f"{chunk.kind} {chunk.qualified_name} in {rel_path}")
     parts = [header]
     if chunk.docstring and chunk.docstring[:40] not in chunk.source:
         parts.append(chunk.docstring)
