@@ -28,13 +28,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from mnemo.chunk import parse_source
 from mnemo.config import ConfigError
 from mnemo.embed import Embedder, canonical_model_name, chunk_text, load_embedder, model_hash_of, text_hash
 from mnemo.models import ParsedFile, SourceFile
 from mnemo.scan import DEFAULT_MAX_FILE_BYTES, ScanOptions, ScanReport, content_skip_reason, scan
-from mnemo.store import writes
+from mnemo.store import embedding_cache, writes
 from mnemo.store.db import Database
+from mnemo.store.embedding_cache import CacheKey
 
 MAX_REPORTED_ERRORS = 50
 
@@ -87,6 +90,8 @@ class IndexSummary:
     files_failed: int = 0
     files_skipped: dict[str, int] = field(default_factory=dict)
     chunks_written: int = 0
+    chunks_embedded: int = 0  # vectors computed by the model in this run
+    chunks_reused: int = 0  # vectors taken from the cache (same model, same text)
     wall_s: float = 0.0
     read_s: float = 0.0
     parse_s: float = 0.0
@@ -153,6 +158,7 @@ class FileOutcome:
     path: str
     kind: str
     chunks: int = 0
+    embedded: int = 0  # of `chunks`, how many vectors the model computed (the others were reused)
     reason: str | None = None
     error: FileError | None = None
     warning: FileError | None = None
@@ -274,35 +280,44 @@ class FileIndexer:
         return []
 
     def flush(self) -> list[FileOutcome]:
-        """Embed the window's chunks in one call, then commit each file on its own."""
+        """Embed the window's new texts in one call (vectors of texts already embedded with this
+        model come from the cache), then commit each file on its own."""
         if not self.window:
             return []
         tm = self.timings
         window, self.window, self.window_chunks = self.window, [], 0
-        texts = [text for p in window for text in p.texts]
         embedder = self.load_embedder()
+        key = self.cache_key()
         t = time.perf_counter()
+        hashes = [[text_hash(text) for text in p.texts] for p in window]
+        known = embedding_cache.lookup(self.conn, key, list({h for file_hashes in hashes for h in file_hashes}))
+        new: dict[bytes, str] = {}  # text hash -> text, each new text once
+        for p, file_hashes in zip(window, hashes):
+            for h, text in zip(file_hashes, p.texts):
+                if h not in known:
+                    new.setdefault(h, text)
         try:
-            vectors = embedder.embed_documents(texts)
+            if new:
+                known.update(zip(new, embedder.embed_documents(list(new.values()))))
+            failed = False
         except Exception:
-            vectors = None  # find the culprit: embed file by file below
+            failed = True  # find the culprit: embed file by file below
         tm.embed_s += time.perf_counter() - t
         outcomes: list[FileOutcome] = []
-        offset = 0
-        for pending in window:
+        for pending, file_hashes in zip(window, hashes):
             n = len(pending.texts)
             try:
-                if vectors is not None:
-                    file_vectors = vectors[offset : offset + n]
-                else:
+                if failed and any(h not in known for h in file_hashes):
                     t = time.perf_counter()
-                    file_vectors = embedder.embed_documents(pending.texts)
+                    todo = {h: text for h, text in zip(file_hashes, pending.texts) if h not in known}
+                    known.update(zip(todo, embedder.embed_documents(list(todo.values()))))
                     tm.embed_s += time.perf_counter() - t
+                file_vectors = np.array([known[h] for h in file_hashes], dtype=np.float32).reshape(n, -1)
                 t = time.perf_counter()
                 writes.write_file(
                     self.conn, self.repo, pending.source, pending.content_hash, pending.parsed, file_vectors,
                     status=pending.status, warning=str(pending.warning) if pending.warning else None,
-                    text_hashes=[text_hash(text) for text in pending.texts],
+                    text_hashes=file_hashes, cache=key,
                 )
                 tm.write_s += time.perf_counter() - t
             except Exception as exc:  # any failure of this file: its transaction rolled back
@@ -311,9 +326,14 @@ class FileIndexer:
             else:
                 if pending.warning:
                     self.record(pending.warning)
-                outcomes.append(FileOutcome(pending.source.rel_path, "indexed", chunks=n, warning=pending.warning))
-            offset += n
+                embedded = sum(1 for h in set(file_hashes) if new.pop(h, None) is not None)
+                outcomes.append(FileOutcome(pending.source.rel_path, "indexed", chunks=n, embedded=embedded,
+                                            warning=pending.warning))
         return outcomes
+
+    def cache_key(self) -> CacheKey:
+        """The cache's key for this repository's vectors: its model name and weights hash."""
+        return CacheKey(self.repo.model, self.repo.model_hash or "")
 
     def _fail(self, source: SourceFile, digest: str, error: FileError) -> FileOutcome:
         """Record a failed file (its hash, so an unchanged re-run does not retry it) and the error."""
@@ -417,6 +437,7 @@ class _Run:
         self._model_recorded = True  # a new or reset repository records the loaded model
         conn = self.conn
         repo = writes.repository_by_name(conn, self.name)
+        self._previous_key = CacheKey(repo.model, repo.model_hash or "") if repo is not None else None
         wanted = canonical_model_name(self.options.model) if self.options.model else None
         if repo is None:
             # a new repository: the model asked for, else the embedder passed in, else the default
@@ -463,7 +484,12 @@ class _Run:
         self.embedder = worker.embedder
         # What is still in `states` was not seen on disk (or is now skipped): remove it.
         t = time.perf_counter()
-        s.files_removed = writes.remove_files(self.conn, self.repo.id, sorted([*states, *gone]))
+        s.files_removed = writes.remove_files(self.conn, self.repo.id, sorted([*states, *gone]), worker.cache_key())
+        self.repo = worker.repo  # with the model hash, when the worker recorded it
+        if o.full:  # the cleared chunks' vectors that this run did not reuse
+            embedding_cache.sweep(self.conn, worker.cache_key())
+            if self._previous_key is not None and self._previous_key != worker.cache_key():
+                embedding_cache.sweep(self.conn, self._previous_key)
         if s.files_indexed or s.files_removed:
             writes.refresh_statistics(self.conn)
         worker.timings.write_s += time.perf_counter() - t
@@ -480,6 +506,8 @@ class _Run:
         if outcome.kind == "indexed":
             s.files_indexed += 1
             s.chunks_written += outcome.chunks
+            s.chunks_embedded += outcome.embedded
+            s.chunks_reused += outcome.chunks - outcome.embedded
             if outcome.warning:
                 self._report(outcome.warning)
         elif outcome.kind == "unchanged":

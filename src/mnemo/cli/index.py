@@ -161,7 +161,8 @@ def print_summary(s) -> None:
           f"{s.files_removed} removed, {s.files_failed} failed, {skipped} skipped")
     if s.files_skipped:
         print("          skipped: " + ", ".join(f"{n} {why}" for why, n in sorted(s.files_skipped.items())))
-    print(f"  chunks  {s.chunks_written} written ({chunks_per_s:.1f}/s)")
+    print(f"  chunks  {s.chunks_written} written ({chunks_per_s:.1f}/s): {s.chunks_embedded} embedded, "
+          f"{s.chunks_reused} vectors reused")
     print(f"  time    {s.wall_s:.1f} s wall: model load {s.model_load_s:.1f} s, embed {s.embed_s:.1f} s, "
           f"parse {s.parse_s:.1f} s, write {s.write_s:.1f} s, read {s.read_s:.1f} s, graph {s.graph_s:.1f} s")
     print(f"  memory  {s.peak_rss_mb:.0f} MB peak RSS")

@@ -17,6 +17,8 @@ import numpy as np
 import psycopg
 
 from mnemo.models import ParsedFile, SourceFile
+from mnemo.store import embedding_cache
+from mnemo.store.embedding_cache import CacheKey
 from mnemo.store.vector_index import ensure_vector_index
 
 
@@ -129,12 +131,14 @@ def write_file(
     status: str = "indexed",
     warning: str | None = None,
     text_hashes: Sequence[bytes] | None = None,
+    cache: CacheKey | None = None,
 ) -> int:
     """Replace the file's rows with `parsed`, in ONE transaction. Returns the file's id.
 
     Either the file's new chunks are all stored, or (on any error, re-raised) the previous
     state is left exactly as it was. `text_hashes` (one per chunk: the hash of the text its
-    vector embeds) lets later runs reuse the vectors (store/embedding_cache.py).
+    vector embeds) lets later runs reuse the vectors: with `cache`, they are remembered under that
+    model, and the cache rows only the replaced chunks held are collected (store/embedding_cache.py).
     """
     if len(vectors) != len(parsed.chunks):
         raise ValueError(f"{source.rel_path}: {len(parsed.chunks)} chunks but {len(vectors)} vectors")
@@ -162,7 +166,7 @@ def write_file(
                 len(parsed.chunks),
             ),
         ).fetchone()[0]
-        conn.execute("DELETE FROM chunks WHERE file_id = %s", (file_id,))
+        old = conn.execute("DELETE FROM chunks WHERE file_id = %s RETURNING text_hash", (file_id,)).fetchall()
         if parsed.chunks:
             with conn.cursor() as cur:
                 cur.executemany(
@@ -176,6 +180,10 @@ def write_file(
                         for c, vector, h in zip(parsed.chunks, vectors, hashes)
                     ],
                 )
+        if cache is not None:
+            embedding_cache.store(conn, cache, hashes, vectors)
+            kept = set(hashes)
+            embedding_cache.collect(conn, cache, (h for (h,) in old if h is not None and bytes(h) not in kept))
     return file_id
 
 
@@ -197,15 +205,28 @@ def record_failed_file(
         )
 
 
-def remove_files(conn: psycopg.Connection, repository_id: int, paths: Sequence[str]) -> int:
-    """Delete files gone from disk, with their chunks, in one transaction."""
+def remove_files(conn: psycopg.Connection, repository_id: int, paths: Sequence[str],
+                 cache: CacheKey | None = None) -> int:
+    """Delete files gone from disk, with their chunks, in one transaction; with `cache`, also the
+    cache rows only their chunks held (their hashes go through a temporary table, not Python)."""
     if not paths:
         return 0
     with conn.transaction():
+        if cache is not None:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS gone_text_hashes (text_hash bytea) ON COMMIT DELETE ROWS")
+            conn.execute(
+                "WITH gone AS (DELETE FROM chunks WHERE file_id IN "
+                "  (SELECT id FROM files WHERE repository_id = %s AND path = ANY(%s)) RETURNING text_hash) "
+                "INSERT INTO gone_text_hashes SELECT DISTINCT text_hash FROM gone WHERE text_hash IS NOT NULL",
+                (repository_id, list(paths)),
+            )
         cur = conn.execute(
             "DELETE FROM files WHERE repository_id = %s AND path = ANY(%s)", (repository_id, list(paths))
         )
-    return cur.rowcount
+        removed = cur.rowcount
+        if cache is not None:
+            embedding_cache.collect_from_table(conn, cache, "gone_text_hashes")
+    return removed
 
 
 def start_run(conn: psycopg.Connection, repository_id: int, mode: str, options: dict[str, Any]) -> int:
@@ -269,9 +290,13 @@ def refresh_statistics(conn: psycopg.Connection) -> None:
 
 
 def delete_repository(conn: psycopg.Connection, name: str) -> bool:
+    """Delete a repository with everything indexed for it, then the cache rows it alone held."""
     with conn.transaction():
-        cur = conn.execute("DELETE FROM repositories WHERE name = %s", (name,))
-    return cur.rowcount > 0
+        row = conn.execute("DELETE FROM repositories WHERE name = %s RETURNING model, model_hash", (name,)).fetchone()
+    if row is None:
+        return False
+    embedding_cache.sweep(conn, CacheKey(row[0], row[1] or ""))
+    return True
 
 
 def _json(value: Any) -> str:
