@@ -19,6 +19,8 @@ Embedding models. Every index run embeds with the repository's model (chosen wit
 built-in models:
   all-MiniLM-L6-v2-static  (alias: static)  default. model2vec table distilled from the packaged
                            MiniLM; numpy only, loads in milliseconds, 384-d
+  all-MiniLM-L6-v2-int8    (alias: onnx)    the packaged MiniLM on ONNX Runtime, int8 weights;
+                           built once like the static model, runs without torch, 384-d
   all-MiniLM-L6-v2         (alias: minilm)  the packaged MiniLM transformer on torch, 384-d
 Any other sentence-transformers name or path works too (downloaded only because you named it).
 
@@ -26,6 +28,7 @@ examples:
   mnemo model list                 what is available, built, and its hash
   mnemo model build                build the static model now (otherwise on first use)
   mnemo model build --force        rebuild it (e.g. after a damaged cache)
+  mnemo model build --model onnx   export and quantise the ONNX model now
 
 Models are built under $MNEMO_MODELS, else $MNEMO_HOME/models.
 exit codes: 0 ok, 2 the build cannot run (e.g. model2vec's distill extra is missing).
@@ -40,6 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_json_option(q)
     q.set_defaults(handler=run_list)
     q = sub.add_parser("build", help="build the static model now (deterministic; records its SHA-256)")
+    q.add_argument("--model", default="static", metavar="NAME",
+                   help="static (default) or onnx: the built-in model to build")
     q.add_argument("--force", action="store_true", help="rebuild even if it is already built")
     add_json_option(q)
     q.set_defaults(handler=run_build)
@@ -47,15 +52,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from mnemo.embed import BUILTIN_MODELS, DEFAULT_MODEL, STATIC_MODEL
-    from mnemo.embed import static
+    from mnemo.embed import BUILTIN_MODELS, DEFAULT_MODEL, ONNX_MODEL, STATIC_MODEL
+    from mnemo.embed import onnx_backend, static
 
     rows = []
     for name, description in BUILTIN_MODELS.items():
         row = {"name": name, "default": name == DEFAULT_MODEL, "description": description}
-        if name == STATIC_MODEL:
+        if name in (STATIC_MODEL, ONNX_MODEL):
             path = static.model_path(name)
-            manifest = static.read_manifest(path)
+            read = static.read_manifest if name == STATIC_MODEL else onnx_backend._read_manifest
+            manifest = read(path)
             row.update(path=str(path), built=manifest is not None,
                        sha256=manifest["sha256"] if manifest else None)
         else:
@@ -73,14 +79,19 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from mnemo.embed import STATIC_MODEL
-    from mnemo.embed import static
+    from mnemo.cli.common import CommandError
+    from mnemo.embed import ONNX_MODEL, STATIC_MODEL, canonical_model_name
+    from mnemo.embed import onnx_backend, static
 
-    path = static.model_path(STATIC_MODEL)
+    name = canonical_model_name(args.model)
+    builders = {STATIC_MODEL: static.build_static_model, ONNX_MODEL: onnx_backend.build_onnx_model}
+    if name not in builders:
+        raise CommandError(f"{args.model!r} is not a model Mnemo builds; choose static or onnx")
+    path = static.model_path(name)
     log = (lambda msg: print(msg, file=sys.stderr, flush=True))
-    manifest = static.build_static_model(path, force=args.force, log=log)
+    manifest = builders[name](path, force=args.force, log=log)
     if args.json:
         print_json({"path": str(path), **manifest})
     else:
-        print(f"{STATIC_MODEL}: {path}  sha256 {manifest['sha256']}")
+        print(f"{name}: {path}  sha256 {manifest['sha256']}")
     return EXIT_OK

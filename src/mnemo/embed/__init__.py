@@ -5,6 +5,8 @@ Backends behind one `Embedder` interface, each selectable with `--model NAME`:
 - `all-MiniLM-L6-v2-static` (alias `static`), the default: a model2vec table distilled offline
   from the packaged MiniLM (embed/static.py). numpy + tokenizers only: loads in milliseconds,
   ~100x faster than the transformer, and no torch import on the query path.
+- `all-MiniLM-L6-v2-int8` (aliases `onnx`, `int8`): the packaged MiniLM exported to ONNX Runtime
+  and int8-quantised, built once like the static model (embed/onnx_backend.py).
 - `all-MiniLM-L6-v2` (aliases `minilm`, `torch`, `sentence-transformers/all-MiniLM-L6-v2`):
   the packaged transformer on torch (embed/torch_backend.py); its name is the one repositories
   indexed before the static default recorded, so they keep working.
@@ -23,6 +25,7 @@ from typing import Protocol
 import numpy as np
 
 from mnemo.embed.errors import ModelError
+from mnemo.embed.onnx_backend import ONNX_MODEL
 from mnemo.embed.static import STATIC_MODEL
 from mnemo.embed.text import MAX_TEXT_CHARS, chunk_text, text_hash
 from mnemo.embed.torch_backend import TORCH_MODEL
@@ -32,6 +35,9 @@ DEFAULT_MODEL = STATIC_MODEL
 _ALIASES = {
     "static": STATIC_MODEL,
     STATIC_MODEL.lower(): STATIC_MODEL,
+    "onnx": ONNX_MODEL,
+    "int8": ONNX_MODEL,
+    ONNX_MODEL.lower(): ONNX_MODEL,
     "minilm": TORCH_MODEL,
     "torch": TORCH_MODEL,
     TORCH_MODEL.lower(): TORCH_MODEL,
@@ -40,6 +46,7 @@ _ALIASES = {
 BUILTIN_MODELS = {
     STATIC_MODEL: "static: model2vec table distilled from the packaged MiniLM (default; numpy only)",
     TORCH_MODEL: "torch: the packaged all-MiniLM-L6-v2 transformer (sentence-transformers)",
+    ONNX_MODEL: "onnx: the packaged MiniLM exported to ONNX Runtime, int8-quantised (no torch to run it)",
 }
 
 
@@ -89,12 +96,17 @@ def _load(name: str, max_seq_length: int | None) -> Embedder:
         from mnemo.embed import static
 
         return static.load(name)
+    if name == ONNX_MODEL:
+        from mnemo.embed import onnx_backend
+
+        return onnx_backend.load(name)
     from mnemo.embed import torch_backend
 
     return torch_backend.load(name, max_seq_length)
 
 
 __all__ = [
-    "BUILTIN_MODELS", "DEFAULT_MODEL", "Embedder", "MAX_TEXT_CHARS", "ModelError", "STATIC_MODEL", "TORCH_MODEL",
+    "BUILTIN_MODELS", "DEFAULT_MODEL", "Embedder", "MAX_TEXT_CHARS", "ModelError", "ONNX_MODEL", "STATIC_MODEL",
+    "TORCH_MODEL",
     "canonical_model_name", "chunk_text", "load_embedder", "model_hash_of", "text_hash",
 ]

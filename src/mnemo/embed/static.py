@@ -133,8 +133,12 @@ def read_manifest(path: Path) -> dict | None:
 
 def content_hash(path: Path) -> str:
     """SHA-256 over the files that define the vectors (the table and the tokenizer)."""
+    return content_hash_of(path, _FILES)
+
+
+def content_hash_of(path: Path, files: tuple[str, ...]) -> str:
     h = hashlib.sha256()
-    for name in _FILES:
+    for name in files:
         h.update(name.encode() + b"\0")
         with open(path / name, "rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
