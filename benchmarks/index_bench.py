@@ -10,8 +10,9 @@ the cache), so each figure is a whole process: model load, parse, embed, write, 
     python benchmarks/index_bench.py /path/to/tree
 
 Prints one line per run and the medians per model; with several models, the cold-wall ratio of
-each against the first. The static model is built before the first run (not timed). Speed and
-memory are measured here, never in tests.
+each against the first. The static model is built and the database started before the first run
+(not timed); each cold run starts with an empty vector cache, and one more --full run shows the
+cache's effect. Speed and memory are measured here, never in tests.
 """
 
 from __future__ import annotations
@@ -81,12 +82,17 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="cold (--full) runs")
     ap.add_argument("--rerun", type=int, default=3, help="no-change re-runs after the cold runs")
     ap.add_argument("--keep-db", action="store_true", help="reuse the benchmark database between invocations")
+    ap.add_argument("--home", type=Path, default=CACHE / "mnemo-home",
+                    help="private MNEMO_HOME for the benchmark database (deleted first unless --keep-db; "
+                         "give each concurrent benchmark its own)")
+    ap.add_argument("--edit", type=int, default=0, metavar="N",
+                    help="N one-file edits on a copy of the corpus: re-index, graph, then a search that must find it")
     ap.add_argument("--model", action="append", metavar="NAME",
                     help="embedding model (repeat to compare; default: the default model)")
     args = ap.parse_args()
 
     root = fetch(args.corpus) if args.corpus in CORPORA else Path(args.corpus).resolve()
-    home = CACHE / "mnemo-home"
+    home = args.home.resolve()
     if not args.keep_db and home.exists():
         subprocess.run([sys.executable, "-m", "mnemo", "db", "stop"], env={**os.environ, "MNEMO_HOME": str(home)},
                        capture_output=True)
@@ -97,6 +103,7 @@ def main() -> None:
     # the built static model is a cache like the OS's: share the user's, build it once (untimed)
     env.setdefault("MNEMO_MODELS", str(_user_models_dir()))
     subprocess.run([sys.executable, "-m", "mnemo", "model", "build"], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "mnemo", "db", "start"], env=env, check=True, capture_output=True)
     print(f"corpus {root}  ({os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
     medians: dict[str, float] = {}
     for model in args.model or [None]:
@@ -105,9 +112,13 @@ def main() -> None:
         print(f"model {label}")
         cold = []
         for i in range(args.runs):
+            clear_vector_cache(env)  # cold: every vector computed (a --full run would reuse them)
             s = run_index(root, repository, env, full=True, model=model)
             cold.append(s)
             print(line(f"cold #{i + 1}", s), flush=True)
+        if args.runs:
+            s = run_index(root, repository, env, full=True, model=model)
+            print(line("full/reuse", s) + f"  ({s['chunks_reused']} vectors reused)", flush=True)
         warm = []
         for i in range(args.rerun):
             s = run_index(root, repository, env, full=False)
@@ -129,12 +140,54 @@ def main() -> None:
         if warm:
             print(f"MEDIAN {label} no-change ({len(warm)} runs): wall {med(warm, 'process_wall_s'):.2f} s, "
                   f"peak RSS {med(warm, 'process_peak_rss_mb'):.0f} MB")
+        if args.edit:
+            edit_runs(root, env, model, args.edit)
     if len(medians) > 1:
         first, base = next(iter(medians.items()))
         for label, wall in list(medians.items())[1:]:
             print(f"RATIO cold wall {label} / {first}: {wall / base:.1f}x")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     subprocess.run([sys.executable, "-m", "mnemo", "db", "stop"], env=env, capture_output=True)
+
+
+def clear_vector_cache(env: dict[str, str]) -> None:
+    code = ("from mnemo.store.db import Database\n"
+            "with Database.open().connect(autocommit=True) as c: c.execute('TRUNCATE embedding_cache')\n")
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+
+
+def edit_runs(root: Path, env: dict[str, str], model: str | None, n: int) -> None:
+    """Edit one file of a private copy, then time `mnemo index` (incremental, with the graph) plus
+    a `mnemo search` that finds the new function: the edit-to-searchable latency."""
+    import tempfile
+    import time
+
+    with tempfile.TemporaryDirectory(prefix="mnemo-edit-") as tmp:
+        copy = Path(tmp) / root.name
+        shutil.copytree(root, copy)
+        repository = f"edit-{root.name}"
+        run_index(copy, repository, env, full=True, model=model)
+        target = sorted(p for p in copy.rglob("*.ts") if p.stat().st_size > 500)[len(list(copy.rglob("*.ts"))) // 3]
+        original = target.read_text()
+        walls, index_walls = [], []
+        for i in range(n):
+            name = f"mnemoEditProbe{i}"
+            target.write_text(original + f"\nexport function {name}(value: number): number {{ return value * {i + 2}; }}\n")
+            t = time.perf_counter()
+            s = run_index(copy, repository, env, full=False)
+            mid = time.perf_counter()
+            out = subprocess.run([sys.executable, "-m", "mnemo", "search", name, "-r", repository, "--json", "-n", "1"],
+                                 env=env, capture_output=True, text=True)
+            wall = time.perf_counter() - t
+            found = out.returncode == 0 and json.loads(out.stdout)[:1] and json.loads(out.stdout)[0]["name"] == name
+            walls.append(wall)
+            index_walls.append(mid - t)
+            print(f"edit #{i + 1}: {target.relative_to(copy)} indexed {s['files_indexed']} file, "
+                  f"{s['chunks_embedded']} chunks embedded / {s['chunks_reused']} reused, graph {s['graph_s']:.2f} s, "
+                  f"index {mid - t:.2f} s + search {wall - (mid - t):.2f} s = {wall:.2f} s, found {bool(found)}",
+                  flush=True)
+        print(f"MEDIAN edit -> searchable ({n} runs): {statistics.median(walls):.2f} s "
+              f"(index {statistics.median(index_walls):.2f} s)")
 
 
 def _user_models_dir() -> Path:

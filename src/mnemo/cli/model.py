@@ -29,6 +29,12 @@ examples:
   mnemo model build                build the static model now (otherwise on first use)
   mnemo model build --force        rebuild it (e.g. after a damaged cache)
   mnemo model build --model onnx   export and quantise the ONNX model now
+  mnemo model stop                 stop the resident helpers that keep transformer models loaded
+
+`mnemo search` embeds queries for a transformer model (e.g. minilm) through a resident helper:
+one process per model, started on first use, found by its Unix socket in /tmp/mnemo-<uid>/
+(mode 0700, or $MNEMO_RUN_DIR), stopped after 10 idle minutes ($MNEMO_HELPER_IDLE seconds) or
+by `mnemo model stop`. MNEMO_HELPER=0 loads the model in the search process instead.
 
 Models are built under $MNEMO_MODELS, else $MNEMO_HOME/models.
 exit codes: 0 ok, 2 the build cannot run (e.g. model2vec's distill extra is missing).
@@ -48,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--force", action="store_true", help="rebuild even if it is already built")
     add_json_option(q)
     q.set_defaults(handler=run_build)
+    q = sub.add_parser("stop", help="stop the resident embedding helpers (they also exit when idle)")
+    add_json_option(q)
+    q.set_defaults(handler=run_stop)
     p.set_defaults(handler=lambda args: (p.print_help(), EXIT_USAGE)[1])
 
 
@@ -94,4 +103,15 @@ def run_build(args: argparse.Namespace) -> int:
         print_json({"path": str(path), **manifest})
     else:
         print(f"{name}: {path}  sha256 {manifest['sha256']}")
+    return EXIT_OK
+
+
+def run_stop(args: argparse.Namespace) -> int:
+    from mnemo.embed import helper
+
+    stopped = helper.stop_all()
+    if args.json:
+        print_json({"stopped": stopped})
+    else:
+        print("stopped: " + (", ".join(stopped) if stopped else "none running"))
     return EXIT_OK

@@ -19,6 +19,7 @@ another model needs `--full`. What is embedded for a chunk is `chunk_text` (embe
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Protocol
 
@@ -80,6 +81,15 @@ def model_hash_of(embedder: object) -> str:
 
 _cache: dict[str, Embedder] = {}
 _cache_lock = threading.Lock()
+_use_helper = False
+
+
+def use_resident_helper(enabled: bool = True) -> None:
+    """Let this process embed with transformer models through their resident helper
+    (embed/helper.py) instead of loading torch: for short-lived CLI processes. MNEMO_HELPER=0
+    turns it off. The static and ONNX models always load in-process (milliseconds)."""
+    global _use_helper
+    _use_helper = enabled and os.environ.get("MNEMO_HELPER", "1") != "0"
 
 
 def load_embedder(model: str | None = None, *, max_seq_length: int | None = None) -> Embedder:
@@ -92,6 +102,10 @@ def load_embedder(model: str | None = None, *, max_seq_length: int | None = None
 
 
 def _load(name: str, max_seq_length: int | None) -> Embedder:
+    if _use_helper and max_seq_length is None and name not in (STATIC_MODEL, ONNX_MODEL):
+        from mnemo.embed import helper
+
+        return helper.connect(name)
     if name == STATIC_MODEL:
         from mnemo.embed import static
 
@@ -108,5 +122,5 @@ def _load(name: str, max_seq_length: int | None) -> Embedder:
 __all__ = [
     "BUILTIN_MODELS", "DEFAULT_MODEL", "Embedder", "MAX_TEXT_CHARS", "ModelError", "ONNX_MODEL", "STATIC_MODEL",
     "TORCH_MODEL",
-    "canonical_model_name", "chunk_text", "load_embedder", "model_hash_of", "text_hash",
+    "canonical_model_name", "chunk_text", "load_embedder", "model_hash_of", "text_hash", "use_resident_helper",
 ]
