@@ -21,4 +21,4 @@ def thread_count() -> int:
         busy = os.getloadavg()[0]
     except OSError:  # pragma: no cover - no load average on this platform
         busy = 0.0
-    return max(1, min(cores, round(cores - busy + 0.5)))
+    return max(1, min(cores, int(cores - busy + 0.5)))  # one core busy out of two: one thread
