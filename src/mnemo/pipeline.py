@@ -286,7 +286,8 @@ class FileIndexer:
             return []
         tm = self.timings
         window, self.window, self.window_chunks = self.window, [], 0
-        embedder = self.load_embedder()
+        if not self.repo.model_hash:  # the cache key needs the weights hash: only the model knows it
+            self.load_embedder()
         key = self.cache_key()
         t = time.perf_counter()
         hashes = [[text_hash(text) for text in p.texts] for p in window]
@@ -296,6 +297,10 @@ class FileIndexer:
             for h, text in zip(file_hashes, p.texts):
                 if h not in known:
                     new.setdefault(h, text)
+        tm.embed_s += time.perf_counter() - t
+        # the model is loaded only when a text is new (a window of reused vectors needs none)
+        embedder = self.load_embedder() if new else self.embedder
+        t = time.perf_counter()
         try:
             if new:
                 known.update(zip(new, embedder.embed_documents(list(new.values()))))
@@ -312,7 +317,8 @@ class FileIndexer:
                     todo = {h: text for h, text in zip(file_hashes, pending.texts) if h not in known}
                     known.update(zip(todo, embedder.embed_documents(list(todo.values()))))
                     tm.embed_s += time.perf_counter() - t
-                file_vectors = np.array([known[h] for h in file_hashes], dtype=np.float32).reshape(n, -1)
+                file_vectors = (np.array([known[h] for h in file_hashes], dtype=np.float32) if n
+                                else np.zeros((0, self.repo.dimension), dtype=np.float32))
                 t = time.perf_counter()
                 writes.write_file(
                     self.conn, self.repo, pending.source, pending.content_hash, pending.parsed, file_vectors,

@@ -97,3 +97,17 @@ def test_duplicate_texts_in_one_run_are_embedded_once(tmp_path: Path, database: 
     summary = index_repository(database, root, IndexOptions(name="r"), embedder=embedder)
     # the header names the path, so the two texts differ: two vectors
     assert (summary.chunks_written, summary.chunks_embedded) == (2, 2)
+
+
+def test_a_run_of_reused_vectors_loads_no_model(tmp_path: Path, database: Database, embedder, monkeypatch) -> None:
+    root = write_tree(tmp_path / "repo", {"m.py": THREE, "empty.py": "\n"})
+    index_repository(database, root, IndexOptions(name="r"), embedder=embedder)
+    import mnemo.pipeline
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model was loaded although every vector is cached")
+
+    monkeypatch.setattr(mnemo.pipeline, "load_embedder", no_model)
+    (root / "m.py").write_text(THREE + "\n")  # new bytes, same chunk texts
+    again = index_repository(database, root, IndexOptions(name="r"))
+    assert (again.files_indexed, again.chunks_embedded, again.chunks_reused) == (1, 0, 3)
