@@ -87,6 +87,8 @@ def main() -> None:
                          "give each concurrent benchmark its own)")
     ap.add_argument("--edit", type=int, default=0, metavar="N",
                     help="N one-file edits on a copy of the corpus: re-index, graph, then a search that must find it")
+    ap.add_argument("--busy", action="store_true",
+                    help="run a CPU-bound process (`python -c 'while 1: pass'`) beside every run: contention")
     ap.add_argument("--model", action="append", metavar="NAME",
                     help="embedding model (repeat to compare; default: the default model)")
     args = ap.parse_args()
@@ -106,6 +108,9 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "mnemo", "db", "start"], env=env, check=True, capture_output=True)
     print(f"corpus {root}  ({os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
     medians: dict[str, float] = {}
+    burner = subprocess.Popen([sys.executable, "-c", "while 1: pass"]) if args.busy else None
+    if burner:
+        print("a CPU-bound process runs beside every run (--busy)")
     for model in args.model or [None]:
         label = model or "default"
         repository = f"bench-{Path(args.corpus).name}-{label.replace('/', '_')}"
@@ -147,6 +152,8 @@ def main() -> None:
         for label, wall in list(medians.items())[1:]:
             print(f"RATIO cold wall {label} / {first}: {wall / base:.1f}x")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if burner:
+        burner.kill()
     subprocess.run([sys.executable, "-m", "mnemo", "db", "stop"], env=env, capture_output=True)
 
 
