@@ -71,7 +71,10 @@ def _limit(maximum: int):
 
 
 def run(args: argparse.Namespace) -> int:
+    from mnemo.embed import use_resident_helper
     from mnemo.search import search
+
+    use_resident_helper()  # a transformer model answers from its resident helper, not a fresh torch
 
     database = open_database(args)
     results = search(
