@@ -301,7 +301,7 @@ class FileIndexer:
         digest = ""
         try:
             return self._visit(source, state)
-        except (KeyboardInterrupt, DatabaseLost):
+        except (KeyboardInterrupt, DatabaseLost, IndexingError):  # these end the run, not the file
             raise
         except Exception as exc:
             self._check_connection(exc)
@@ -362,6 +362,8 @@ class FileIndexer:
         try:
             if not self.repo.model_hash:  # the cache key needs the weights hash: only the model knows it
                 self.load_embedder()
+        except IndexingError:  # the model does not match the repository's: the run cannot go on
+            raise
         except Exception as exc:  # the model cannot load: every file of the window fails, named
             self._check_connection(exc)
             return [self._fail(p.source, p.content_hash, FileError(p.source.rel_path, f"embedding model: {exc}"))
@@ -379,6 +381,8 @@ class FileIndexer:
         # the model is loaded only when a text is new (a window of reused vectors needs none)
         try:
             embedder = self.load_embedder() if new else self.embedder
+        except IndexingError:
+            raise
         except Exception as exc:
             self._check_connection(exc)
             return [self._fail(p.source, p.content_hash, FileError(p.source.rel_path, f"embedding model: {exc}"))
