@@ -4,6 +4,10 @@ runs and their errors.
 Every function takes an open psycopg connection; the caller decides the transaction
 boundaries except `write_file`, `record_failed_file` and `remove_files`, which are each one
 transaction of their own — the unit of atomicity the pipeline promises.
+
+Text from the indexed tree (paths, messages) goes through `storable` first: PostgreSQL's text
+type takes neither NUL bytes nor the surrogates of undecodable file names, and a message that
+cannot be stored must not turn one bad file into a failed run.
 """
 
 from __future__ import annotations
@@ -16,7 +20,10 @@ from typing import Any
 import numpy as np
 import psycopg
 
+from mnemo.display import storable
 from mnemo.models import ParsedFile, SourceFile
+from mnemo.store import embedding_cache
+from mnemo.store.embedding_cache import CacheKey
 from mnemo.store.vector_index import ensure_vector_index
 
 
@@ -27,6 +34,7 @@ class Repository:
     root: str
     model: str
     dimension: int
+    model_hash: str | None = None  # the model's weights hash; None until first recorded
 
 
 @dataclass(frozen=True)
@@ -55,39 +63,51 @@ def lock_repository(conn: psycopg.Connection, name: str) -> None:
 
 def repository_by_name(conn: psycopg.Connection, name: str) -> Repository | None:
     row = conn.execute(
-        "SELECT id, name, root, model, dimension FROM repositories WHERE name = %s", (name,)
+        "SELECT id, name, root, model, dimension, model_hash FROM repositories WHERE name = %s", (name,)
     ).fetchone()
     return Repository(*row) if row else None
 
 
-def create_repository(conn: psycopg.Connection, name: str, root: str, model: str, dimension: int) -> Repository:
+def create_repository(conn: psycopg.Connection, name: str, root: str, model: str, dimension: int,
+                      model_hash: str | None = None) -> Repository:
     with conn.transaction():
         row = conn.execute(
-            "INSERT INTO repositories (name, root, model, dimension) VALUES (%s, %s, %s, %s) RETURNING id",
-            (name, root, model, dimension),
+            "INSERT INTO repositories (name, root, model, dimension, model_hash) VALUES (%s, %s, %s, %s, %s) "
+            "RETURNING id",
+            (name, root, model, dimension, model_hash or None),
         ).fetchone()
         ensure_vector_index(conn, dimension)
-    return Repository(row[0], name, root, model, dimension)
+    return Repository(row[0], name, root, model, dimension, model_hash or None)
 
 
-def reset_repository(conn: psycopg.Connection, repo: Repository, *, root: str, model: str, dimension: int) -> Repository:
+def reset_repository(conn: psycopg.Connection, repo: Repository, *, root: str, model: str, dimension: int,
+                     model_hash: str | None = None) -> Repository:
     """The clean slate of a full re-index: drop the repository's files and chunks (and, through
-    foreign keys, everything derived from them), keep its runs, record the model now in use."""
+    foreign keys, everything derived from them), keep its runs, record the model now in use.
+    The embedding cache is kept: the run reuses the vectors of unchanged texts, then sweeps."""
     with conn.transaction():
         conn.execute("DELETE FROM files WHERE repository_id = %s", (repo.id,))
         conn.execute(
-            "UPDATE repositories SET root = %s, model = %s, dimension = %s, updated_at = now() WHERE id = %s",
-            (root, model, dimension, repo.id),
+            "UPDATE repositories SET root = %s, model = %s, dimension = %s, model_hash = %s, updated_at = now() "
+            "WHERE id = %s",
+            (root, model, dimension, model_hash or None, repo.id),
         )
         ensure_vector_index(conn, dimension)
-    return Repository(repo.id, repo.name, root, model, dimension)
+    return Repository(repo.id, repo.name, root, model, dimension, model_hash or None)
 
 
 def update_root(conn: psycopg.Connection, repo: Repository, root: str) -> Repository:
     if repo.root != root:
         with conn.transaction():
             conn.execute("UPDATE repositories SET root = %s, updated_at = now() WHERE id = %s", (root, repo.id))
-    return Repository(repo.id, repo.name, root, repo.model, repo.dimension)
+    return Repository(repo.id, repo.name, root, repo.model, repo.dimension, repo.model_hash)
+
+
+def set_model_hash(conn: psycopg.Connection, repo: Repository, model_hash: str) -> Repository:
+    """Record the weights hash of a repository indexed before hashes were recorded."""
+    with conn.transaction():
+        conn.execute("UPDATE repositories SET model_hash = %s WHERE id = %s", (model_hash, repo.id))
+    return Repository(repo.id, repo.name, repo.root, repo.model, repo.dimension, model_hash)
 
 
 def file_states(conn: psycopg.Connection, repository_id: int) -> dict[str, FileState]:
@@ -101,7 +121,7 @@ def file_states(conn: psycopg.Connection, repository_id: int) -> dict[str, FileS
 
 _CHUNK_COLUMNS = (
     "repository_id, file_id, path, language, kind, name, qualified_name, signature, docstring, "
-    "source, start_line, end_line, metadata, embedding"
+    "source, start_line, end_line, metadata, embedding, text_hash"
 )
 
 
@@ -115,49 +135,68 @@ def write_file(
     *,
     status: str = "indexed",
     warning: str | None = None,
+    encoding: str | None = None,
+    batch_rows: int = 1000,
+    text_hashes: Sequence[bytes] | None = None,
+    cache: CacheKey | None = None,
 ) -> int:
     """Replace the file's rows with `parsed`, in ONE transaction. Returns the file's id.
 
     Either the file's new chunks are all stored, or (on any error, re-raised) the previous
-    state is left exactly as it was.
+    state is left exactly as it was. Chunks are sent `batch_rows` at a time, so a file of
+    20,000 functions never builds one 20,000-row parameter list. `text_hashes` (one per chunk: the hash of the text its
+    vector embeds) lets later runs reuse the vectors: with `cache`, they are remembered under that
+    model, and the cache rows only the replaced chunks held are collected (store/embedding_cache.py).
     """
     if len(vectors) != len(parsed.chunks):
         raise ValueError(f"{source.rel_path}: {len(parsed.chunks)} chunks but {len(vectors)} vectors")
+    hashes = list(text_hashes) if text_hashes is not None else [None] * len(parsed.chunks)
+    if len(hashes) != len(parsed.chunks):
+        raise ValueError(f"{source.rel_path}: {len(parsed.chunks)} chunks but {len(hashes)} text hashes")
     with conn.transaction():
         file_id = conn.execute(
             """
             INSERT INTO files (repository_id, path, language, content_hash, failed_hash, size_bytes, status,
-                               last_error, imports, exports, module_calls, chunk_count, indexed_at)
-            VALUES (%s, %s, %s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, now())
+                               last_error, imports, exports, module_calls, chunk_count, indexed_at, encoding)
+            VALUES (%s, %s, %s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, now(), %s)
             ON CONFLICT (repository_id, path) DO UPDATE SET
                 language = EXCLUDED.language, content_hash = EXCLUDED.content_hash, failed_hash = NULL,
                 size_bytes = EXCLUDED.size_bytes, status = EXCLUDED.status, last_error = EXCLUDED.last_error,
                 imports = EXCLUDED.imports, exports = EXCLUDED.exports, module_calls = EXCLUDED.module_calls,
-                chunk_count = EXCLUDED.chunk_count, indexed_at = now()
+                chunk_count = EXCLUDED.chunk_count, indexed_at = now(), encoding = EXCLUDED.encoding
             RETURNING id
             """,
             (
-                repo.id, source.rel_path, source.language, content_hash, source.size, status, warning,
+                repo.id, storable(source.rel_path), source.language, content_hash, source.size, status,
+                storable(warning) if warning else None,
                 _json([i.to_json() for i in parsed.imports]),
                 _json([e.to_json() for e in parsed.exports]),
                 _json([c.to_json() for c in parsed.module_calls]),
                 len(parsed.chunks),
+                encoding,
             ),
         ).fetchone()[0]
-        conn.execute("DELETE FROM chunks WHERE file_id = %s", (file_id,))
-        if parsed.chunks:
-            with conn.cursor() as cur:
+        old = conn.execute("DELETE FROM chunks WHERE file_id = %s RETURNING text_hash", (file_id,)).fetchall()
+        path = storable(source.rel_path)
+        with conn.cursor() as cur:
+            for start in range(0, len(parsed.chunks), batch_rows):
                 cur.executemany(
-                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     [
                         (
-                            repo.id, file_id, source.rel_path, source.language, c.kind, c.name, c.qualified_name,
+                            repo.id, file_id, path, source.language, c.kind, c.name, c.qualified_name,
                             c.signature, c.docstring, c.source, c.start_line, c.end_line,
-                            _json(c.metadata()), vector,
+                            _json(c.metadata()), vector, h,
                         )
-                        for c, vector in zip(parsed.chunks, vectors)
+                        for c, vector, h in zip(parsed.chunks[start : start + batch_rows],
+                                                vectors[start : start + batch_rows],
+                                                hashes[start : start + batch_rows])
                     ],
                 )
+        if cache is not None:
+            embedding_cache.store(conn, cache, hashes, vectors)
+            kept = set(hashes)
+            embedding_cache.collect(conn, cache, (h for (h,) in old if h is not None and bytes(h) not in kept))
     return file_id
 
 
@@ -175,19 +214,32 @@ def record_failed_file(
                 failed_hash = EXCLUDED.failed_hash, status = 'failed', last_error = EXCLUDED.last_error,
                 indexed_at = now()
             """,
-            (repo.id, source.rel_path, source.language, content_hash, source.size, error),
+            (repo.id, storable(source.rel_path), source.language, content_hash, source.size, storable(error)),
         )
 
 
-def remove_files(conn: psycopg.Connection, repository_id: int, paths: Sequence[str]) -> int:
-    """Delete files gone from disk, with their chunks, in one transaction."""
+def remove_files(conn: psycopg.Connection, repository_id: int, paths: Sequence[str],
+                 cache: CacheKey | None = None) -> int:
+    """Delete files gone from disk, with their chunks, in one transaction; with `cache`, also the
+    cache rows only their chunks held (their hashes go through a temporary table, not Python)."""
     if not paths:
         return 0
     with conn.transaction():
+        if cache is not None:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS gone_text_hashes (text_hash bytea) ON COMMIT DELETE ROWS")
+            conn.execute(
+                "WITH gone AS (DELETE FROM chunks WHERE file_id IN "
+                "  (SELECT id FROM files WHERE repository_id = %s AND path = ANY(%s)) RETURNING text_hash) "
+                "INSERT INTO gone_text_hashes SELECT DISTINCT text_hash FROM gone WHERE text_hash IS NOT NULL",
+                (repository_id, list(paths)),
+            )
         cur = conn.execute(
             "DELETE FROM files WHERE repository_id = %s AND path = ANY(%s)", (repository_id, list(paths))
         )
-    return cur.rowcount
+        removed = cur.rowcount
+        if cache is not None:
+            embedding_cache.collect_from_table(conn, cache, "gone_text_hashes")
+    return removed
 
 
 def start_run(conn: psycopg.Connection, repository_id: int, mode: str, options: dict[str, Any]) -> int:
@@ -223,18 +275,31 @@ def add_error(
         conn.execute(
             "INSERT INTO index_errors (run_id, repository_id, path, line, col, severity, message) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (run_id, repository_id, path, line, column, severity, message),
+            (run_id, repository_id, storable(path), line, column, severity, storable(message)),
         )
 
 
-def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: dict[str, int]) -> None:
+def record_skips(conn: psycopg.Connection, run_id: int, repository_id: int,
+                 skips: Sequence[tuple[str, str]], batch_rows: int = 1000) -> None:
+    """Store the run's skipped (path, reason) pairs, `batch_rows` per statement."""
+    with conn.transaction(), conn.cursor() as cur:
+        for start in range(0, len(skips), batch_rows):
+            cur.executemany(
+                "INSERT INTO index_skips (run_id, repository_id, path, reason) VALUES (%s, %s, %s, %s)",
+                [(run_id, repository_id, storable(path), storable(reason))
+                 for path, reason in skips[start : start + batch_rows]],
+            )
+
+
+def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: dict[str, int],
+               skipped: dict[str, int] | None = None) -> None:
     columns = ("files_seen", "files_indexed", "files_unchanged", "files_removed", "files_failed", "chunks_written")
     with conn.transaction():
         conn.execute(
-            "UPDATE index_runs SET status = %s, finished_at = now(), "
+            "UPDATE index_runs SET status = %s, finished_at = now(), skipped = %s, "
             + ", ".join(f"{c} = %s" for c in columns)
             + " WHERE id = %s",
-            (status, *(counts.get(c, 0) for c in columns), run_id),
+            (status, _json(skipped or {}), *(counts.get(c, 0) for c in columns), run_id),
         )
         conn.execute(
             "UPDATE repositories SET last_indexed_at = now(), updated_at = now() "
@@ -251,9 +316,13 @@ def refresh_statistics(conn: psycopg.Connection) -> None:
 
 
 def delete_repository(conn: psycopg.Connection, name: str) -> bool:
+    """Delete a repository with everything indexed for it, then the cache rows it alone held."""
     with conn.transaction():
-        cur = conn.execute("DELETE FROM repositories WHERE name = %s", (name,))
-    return cur.rowcount > 0
+        row = conn.execute("DELETE FROM repositories WHERE name = %s RETURNING model, model_hash", (name,)).fetchone()
+    if row is None:
+        return False
+    embedding_cache.sweep(conn, CacheKey(row[0], row[1] or ""))
+    return True
 
 
 def _json(value: Any) -> str:
