@@ -26,16 +26,23 @@ _SNIPPET_CHARS = 40
 
 # `<in T>`, `<out T>`, `<in out T, const U>`: a variance modifier before a type parameter name that
 # is followed by `,` `>` `=` or `extends` (never valid JavaScript, so no expression is touched).
-_VARIANCE = re.compile(rb"(?<=[<,])(\s*)(in\s+out|in|out)(?=\s+[A-Za-z_$][\w$]*\s*(?:[,>=]|extends\b))")
+# Comments may stand between (`<\n  /** @ts-ignore */\n  out Shape extends ...`, as in zod);
+# possessive quantifiers: whitespace and comments are taken whole, never re-split (linear time).
+_VARIANCE = re.compile(
+    rb"[<,]((?:\s++|/\*.*?\*/|//[^\n]*+)*+)(in\s+out|in|out)(?=\s+[A-Za-z_$][\w$]*\s*(?:[,>=]|extends\b))",
+    re.DOTALL,
+)
 # `static accessor x`, `private accessor y`: the grammar knows `accessor` only as the first modifier.
 _ACCESSOR = re.compile(rb"\b(?:static|public|private|protected|override|readonly)\s+(accessor)(?=\s+[#\[\w$])")
 
 _NON_SPACE = re.compile(rb"\S")
 
-# language key → patterns whose last group is blanked before parsing (see the module docstring)
-GRAMMAR_GAPS: dict[str, tuple[re.Pattern[bytes], ...]] = {
-    "typescript": (_VARIANCE, _ACCESSOR),
-    "tsx": (_VARIANCE, _ACCESSOR),
+# language key → (words, pattern whose last group is blanked): a file containing none of the
+# words skips the pattern, a quick test for the rare constructs (see the module docstring)
+_GAPS = (((b"in", b"out"), _VARIANCE), ((b"accessor",), _ACCESSOR))
+GRAMMAR_GAPS: dict[str, tuple[tuple[tuple[bytes, ...], re.Pattern[bytes]], ...]] = {
+    "typescript": _GAPS,
+    "tsx": _GAPS,
 }
 
 
@@ -47,8 +54,9 @@ def parse_tree(source: bytes, language: str) -> Tree:
 
 def fill_grammar_gaps(source: bytes, language: str) -> bytes:
     """`source` with the constructs the grammar lacks blanked out, byte for byte (same length)."""
-    for pattern in GRAMMAR_GAPS.get(language, ()):
-        source = pattern.sub(_blank_last_group, source)
+    for words, pattern in GRAMMAR_GAPS.get(language, ()):
+        if any(word in source for word in words):
+            source = pattern.sub(_blank_last_group, source)
     return source
 
 

@@ -77,3 +77,12 @@ def test_the_unpatched_grammar_still_rejects_variance() -> None:
 
     parser = Parser(Language(tree_sitter_typescript.language_typescript()))
     assert parser.parse(b"interface P<out T> { make(): T }\n").root_node.has_error
+
+
+def test_out_alone_and_comments_before_the_modifier_are_handled() -> None:
+    code = b"export interface ZodObject<\n  /** @ts-ignore Cast variance */\n  out Shape extends S = L,\n  out C = D,\n> {}\n"
+
+    filled = fill_grammar_gaps(code, "typescript")
+
+    assert filled == code.replace(b"out Shape", b"    Shape").replace(b"out C", b"    C")
+    assert syntax_errors(parse_tree(code, "typescript")) == []

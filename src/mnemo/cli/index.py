@@ -22,7 +22,8 @@ HELP_INDEX = """\
 Index a source tree: every function, method, class and interface becomes a chunk with its
 signature, docstring, calls, imports, complexity and an embedding, and the code outside them
 (imports, constants, top-level statements) becomes file-level chunks, so every line is
-searchable. Stored in PostgreSQL one file per transaction. The call graph and its metrics are rebuilt at the end.
+searchable. Stored in PostgreSQL one file per transaction. The call graph and its metrics are
+rebuilt at the end.
 
 Re-runs are incremental (unchanged files are skipped by content hash, removed files lose their
 rows); --full starts from a clean slate. A file with a syntax error keeps every definition that
