@@ -47,6 +47,7 @@ from mnemo.decode import decode_source
 from mnemo.display import escape
 from mnemo.embed import Embedder, canonical_model_name, chunk_text, load_embedder
 from mnemo.models import ParsedFile, SourceFile
+from mnemo.names import repository_name_problem
 from mnemo.scan import (
     DEFAULT_MAX_FILE_BYTES, PatternError, ScanOptions, ScanReport, Unreadable, compile_globs, content_skip_reason,
     read_source, scan,
@@ -438,6 +439,9 @@ class _Run:
         self.embedder = embedder
         self.on_file_error = on_file_error
         self.name = options.name or self.root.name
+        problem = repository_name_problem(self.name)
+        if problem:
+            raise IndexingError(f"repository name {escape(self.name)!r}: {problem}")
         try:  # a bad glob is a usage error, before anything is written
             compile_globs(options.include, "--include")
             compile_globs(options.exclude, "--exclude")
