@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mnemo.languages.registry import has_grammar
 from mnemo.parse import parse_tree
 
 MAX_DEPTH = 1_000  # syntax-tree levels; deepest in rxjs and babylon: well under 100
@@ -31,7 +32,10 @@ class TooComplex:
 
 def check_complexity(data: bytes, language: str, *, max_depth: int = MAX_DEPTH,
                      max_nodes: int = MAX_NODES) -> TooComplex | None:
-    """None when the file's syntax tree is within budget, else where it went over."""
+    """None when the file's syntax tree is within budget, else where it went over. Languages
+    without a grammar are cut into line windows, linear by construction: always within."""
+    if not has_grammar(language):
+        return None
     tree = parse_tree(data, language)
     cursor = tree.walk()
     depth = nodes = 0
