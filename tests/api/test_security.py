@@ -297,3 +297,13 @@ def test_cli_output_escapes_control_characters(tmp_path: Path, database_url: str
         captured = capsys.readouterr()
         assert "\x1b" not in captured.out and "\x1b" not in captured.err, argv
         assert "\\x1b" in captured.out + captured.err, argv
+
+
+def test_skipped_paths_of_a_run_through_the_api(fresh_indexed: Indexed) -> None:
+    with make_client(fresh_indexed.database) as client:
+        run_id = client.get("/api/runs").json()["runs"][0]["id"]
+        data = client.get(f"/api/runs/{run_id}/skipped").json()
+        assert data["run"] == run_id and isinstance(data["skipped"], list)
+        assert sum(data["counts"].values()) == len(client.get(f"/api/runs/{run_id}/skipped",
+                                                              params={"limit": 500}).json()["skipped"])
+        assert client.get("/api/runs/999999/skipped").status_code == 404
