@@ -341,12 +341,7 @@ class FileIndexer:
         tm = self.timings
         window, self.window, self.window_chunks = self.window, [], 0
         texts = [text for p in window for text in p.texts]
-        try:
-            embedder = self.load_embedder()
-        except Exception as exc:  # the model cannot load: every file of the window fails, named
-            self._check_connection(exc)
-            return [self._fail(p.source, p.content_hash, FileError(p.source.rel_path, f"embedding model: {exc}"))
-                    for p in window]
+        embedder = self.load_embedder()  # a model that cannot load is a configuration error (exit 2)
         t = time.perf_counter()
         try:
             vectors = self._embed(embedder, texts)
