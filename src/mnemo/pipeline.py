@@ -283,7 +283,7 @@ class FileIndexer:
         digest = ""
         try:
             return self._visit(source, state)
-        except (KeyboardInterrupt, DatabaseLost):
+        except (KeyboardInterrupt, DatabaseLost, ConfigError):  # end the run (the model cannot load)
             raise
         except Exception as exc:
             self._check_connection(exc)
