@@ -30,6 +30,7 @@ fresh database. Prints one line per kill and a summary; exit 1 when any invarian
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -122,6 +123,13 @@ def state(url: str) -> dict:
     return {"files": files, "chunks": chunks, "nodes": nodes, "edges": edges}
 
 
+def _vector(value) -> np.ndarray:
+    """A pgvector value as numpy: its text form '[0.1,…]' without the adapter, else the adapter's."""
+    if isinstance(value, str):
+        return np.asarray(json.loads(value), dtype=np.float32)
+    return value.to_numpy() if hasattr(value, "to_numpy") else np.asarray(value, dtype=np.float32)
+
+
 def same_state(a: dict, b: dict) -> list[str]:
     diffs = []
     for key in ("files", "nodes", "edges"):
@@ -131,7 +139,7 @@ def same_state(a: dict, b: dict) -> list[str]:
     if [r[:-1] for r in ca] != [r[:-1] for r in cb]:
         diffs.append(f"chunks differ: {len(ca)} vs {len(cb)}")
     else:
-        far = sum(1 for x, y in zip(ca, cb) if not np.allclose(x[-1].to_numpy(), y[-1].to_numpy(), atol=1e-3))
+        far = sum(1 for x, y in zip(ca, cb) if not np.allclose(_vector(x[-1]), _vector(y[-1]), atol=1e-3))
         if far:
             diffs.append(f"{far} vectors differ beyond 1e-3")
     return diffs
