@@ -217,10 +217,10 @@ def prepare_file(source: SourceFile, data: bytes, digest: str, *, strict: bool =
 
     Returns the prepared file, or the FileError that fails it (too complex for the budget, a
     syntax error with its position, or an internal error on strange input, which must never end
-    the run). A file with syntax errors is `partial` (its clean definitions and file-level
-    chunks for the rest, a warning with the first error's position) unless nothing in it parsed
-    or `strict` is set: then it fails. `note` (how the bytes were decoded, when that lost
-    something) becomes a warning.
+    the run). A file with syntax errors is `partial` (its clean definitions and file-level chunks
+    for the rest, a warning with the first error's position) unless nothing in it parsed or
+    `strict` is set: then it fails. `note` (how the bytes were decoded, when that lost something)
+    becomes a warning.
     """
     try:
         over = check_complexity(data, source.language)

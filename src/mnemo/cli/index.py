@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mnemo.cli.cluster import HELP_CLUSTER, add_cluster_options, wants_cluster
 from mnemo.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -49,9 +50,10 @@ the database was lost mid-run), 130 interrupted, 143 terminated (SIGTERM).
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "index", help="index a directory (incremental; --full for a clean slate)",
-        description=HELP_INDEX, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=HELP_INDEX, epilog=HELP_CLUSTER, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("directory", type=Path, help="root of the source tree to index")
+    p.add_argument("directories", type=Path, nargs="*", metavar="PATH",
+                   help="root of the source tree to index (several, or none with --manifest, on --ray)")
     p.add_argument("-r", "--repository", metavar="NAME", help="repository name (default: the directory's name)")
     p.add_argument("--full", action="store_true", help="delete the repository's data first and index everything")
     p.add_argument("--model", metavar="NAME_OR_PATH",
@@ -72,6 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-graph", action="store_true", help="skip the graph phase")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("-v", "--verbose", action="store_true", help="print each failure as it happens")
+    add_cluster_options(p)
     add_json_option(p)
     add_database_option(p)
     p.set_defaults(handler=run_index)
@@ -128,12 +131,11 @@ class BarProgress:
             self.bar = None
 
 
-def run_index(args: argparse.Namespace) -> int:
-    from mnemo.pipeline import IndexOptions, index_repository
+def index_options(args: argparse.Namespace):
+    """The IndexOptions the flags ask for: one place for the local and the cluster driver."""
+    from mnemo.pipeline import IndexOptions
 
-    if not args.directory.is_dir():
-        raise CommandError(f"{args.directory}: no such directory")
-    options = IndexOptions(
+    return IndexOptions(
         name=args.repository,
         full=args.full,
         model=args.model,
@@ -145,6 +147,21 @@ def run_index(args: argparse.Namespace) -> int:
         build_graph=not args.no_graph,
         **({"max_file_bytes": args.max_file_size} if args.max_file_size else {}),
     )
+
+
+def run_index(args: argparse.Namespace) -> int:
+    from mnemo.pipeline import index_repository
+
+    if wants_cluster(args):
+        from mnemo.cli.cluster import run_cluster_index
+
+        return run_cluster_index(args, index_options(args))
+    if len(args.directories) != 1:
+        raise CommandError("give one PATH to index (several repositories at once: --ray PATH PATH … or --manifest)")
+    args.directory = args.directories[0]
+    if not args.directory.is_dir():
+        raise CommandError(f"{args.directory}: no such directory")
+    options = index_options(args)
     database = open_database(args)
     show_bar = not args.no_progress and not args.json and sys.stderr.isatty()
     on_error = None
