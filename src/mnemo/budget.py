@@ -32,9 +32,8 @@ class TooComplex:
 
 def check_complexity(data: bytes, language: str, *, max_depth: int = MAX_DEPTH,
                      max_nodes: int = MAX_NODES) -> TooComplex | None:
-    """None when the file's syntax tree is within budget, else where it went over.
-
-    A language without a grammar is cut into line windows, linear in the file's size: no budget."""
+    """None when the file's syntax tree is within budget, else where it went over. Languages
+    without a grammar are cut into line windows, linear by construction: always within."""
     if not has_grammar(language):
         return None
     tree = parse_tree(data, language)

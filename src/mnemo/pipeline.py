@@ -48,6 +48,7 @@ from mnemo.decode import decode_source
 from mnemo.display import escape
 from mnemo.embed import Embedder, canonical_model_name, chunk_text, load_embedder, model_hash_of, text_hash
 from mnemo.models import ParsedFile, SourceFile
+from mnemo.names import repository_name_problem
 from mnemo.scan import (
     DEFAULT_MAX_FILE_BYTES, PatternError, ScanOptions, ScanReport, Unreadable, compile_globs, content_skip_reason,
     read_source, scan,
@@ -301,7 +302,7 @@ class FileIndexer:
         digest = ""
         try:
             return self._visit(source, state)
-        except (KeyboardInterrupt, DatabaseLost, IndexingError):  # these end the run, not the file
+        except (KeyboardInterrupt, DatabaseLost, ConfigError):  # end the run (model mismatch, model cannot load)
             raise
         except Exception as exc:
             self._check_connection(exc)
@@ -359,15 +360,10 @@ class FileIndexer:
             return []
         tm = self.timings
         window, self.window, self.window_chunks = self.window, [], 0
-        try:
-            if not self.repo.model_hash:  # the cache key needs the weights hash: only the model knows it
-                self.load_embedder()
-        except IndexingError:  # the model does not match the repository's: the run cannot go on
-            raise
-        except Exception as exc:  # the model cannot load: every file of the window fails, named
-            self._check_connection(exc)
-            return [self._fail(p.source, p.content_hash, FileError(p.source.rel_path, f"embedding model: {exc}"))
-                    for p in window]
+        # a model that cannot load, or does not match the repository's, is a configuration error
+        # (exit 2): it raises through the per-file guard and ends the run
+        if not self.repo.model_hash:  # the cache key needs the weights hash: only the model knows it
+            self.load_embedder()
         key = self.cache_key()
         t = time.perf_counter()
         hashes = [[text_hash(text) for text in p.texts] for p in window]
@@ -379,14 +375,7 @@ class FileIndexer:
                     new.setdefault(h, text)
         tm.embed_s += time.perf_counter() - t
         # the model is loaded only when a text is new (a window of reused vectors needs none)
-        try:
-            embedder = self.load_embedder() if new else self.embedder
-        except IndexingError:
-            raise
-        except Exception as exc:
-            self._check_connection(exc)
-            return [self._fail(p.source, p.content_hash, FileError(p.source.rel_path, f"embedding model: {exc}"))
-                    for p in window]
+        embedder = self.load_embedder() if new else self.embedder
         t = time.perf_counter()
         try:
             if new:
@@ -489,6 +478,9 @@ class _Run:
         self.embedder = embedder
         self.on_file_error = on_file_error
         self.name = options.name or self.root.name
+        problem = repository_name_problem(self.name)
+        if problem:
+            raise IndexingError(f"repository name {escape(self.name)!r}: {problem}")
         try:  # a bad glob is a usage error, before anything is written
             compile_globs(options.include, "--include")
             compile_globs(options.exclude, "--exclude")

@@ -38,7 +38,13 @@ def index_fixture(database: dbmod.Database, root: Path, name: str = "fixture") -
 
 
 def make_client(database: dbmod.Database, base_url: str = BASE_URL, **kwargs: Any) -> TestClient:
-    """A client over a new app; kwargs go to create_app (token, loopback_only, index_roots…)."""
+    """A client over a new app; kwargs go to create_app (token, loopback_only, index_roots…).
+
+    The tests index directories under the temporary directory, so that is the default index
+    root here (the server's own default is the directory it starts in)."""
+    import tempfile
+
+    kwargs.setdefault("index_roots", [Path(tempfile.gettempdir())])
     return TestClient(create_app(database, **kwargs), base_url=base_url)
 
 

@@ -46,8 +46,12 @@ class LiveServer:
     def __init__(self, database: dbmod.Database, **app_kwargs: Any) -> None:
         import uvicorn
 
+        import tempfile
+
         from mnemo.api import create_app
 
+        # The tests index copies under the temporary directory: that is this server's index root.
+        app_kwargs.setdefault("index_roots", [Path(tempfile.gettempdir())])
         self.app = create_app(database, **app_kwargs)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"

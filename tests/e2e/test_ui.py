@@ -171,6 +171,11 @@ def test_dashboard_shows_the_figures(page: Any, live_server: LiveServer) -> None
 
 def test_index_from_the_page(page: Any, live_server: LiveServer, fixture_copy: Path) -> None:
     open_ui(page, live_server, "indexing")
+    import tempfile
+
+    page.wait_for_function("() => document.querySelector('#index-roots').textContent.includes('allowed under:')",
+                           timeout=WAIT_MS)
+    assert str(Path(tempfile.gettempdir()).resolve()) in page.inner_text("#index-roots")  # the page says the root
     page.fill("#index-path", str(fixture_copy))
     page.fill("#index-name", "from-ui")
     page.click("#index-form button[type=submit]")

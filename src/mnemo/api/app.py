@@ -10,15 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from mnemo import __version__
 from mnemo.store import reports as queries
 from mnemo.api.deps import MAX_DEPTH, MAX_LIMIT, MAX_QUERY_BYTES, database
 from mnemo.api.errors import install_handlers
 from mnemo.api.jobs import JobManager, Runner
-from mnemo.api.security import Settings, host_allowed
+from mnemo.api.security import RequestGuard, Settings
 from mnemo.api.web import INSTALL_COMMAND, install_web, missing_vendor_files, WEB_DIR
 from mnemo.store.db import Database
 
@@ -27,9 +27,11 @@ Mnemo's REST API: indexed repositories, semantic and lexical search, chunks with
 the code graph (callers, callees, impact, paths, PageRank, coupling, complexity) and indexing.
 
 Every error is JSON: `{"error": "<what went wrong>"}` with a 4xx status for bad input.
-Requests that change data (POST, DELETE) need `Authorization: Bearer <MNEMO_API_TOKEN>` unless
-the server listens on loopback only and no token is set.
-Limits: `limit` ≤ 500, `depth` ≤ 5, query text ≤ 10 kB.
+With a token set (always, when the server listens beyond loopback) every /api request needs
+`Authorization: Bearer <MNEMO_API_TOKEN>`, reads included. Indexing is confined to the
+server's index roots (`GET /api/health` lists them).
+Limits: `limit` ≤ 500, `depth` ≤ 5, query text ≤ 10 kB, request bodies ≤ 64 kB, path globs
+≤ 256 characters with at most 16 wildcards; NUL bytes anywhere are refused (422).
 """
 
 
@@ -48,14 +50,17 @@ def create_app(
     token: required on mutating requests when set (and always when not loopback_only).
     loopback_only: whether the server listens on loopback only; False without a token raises
         `InsecureServer`, so a misconfigured server never starts.
-    index_roots: when given, POST /api/index accepts only directories inside these.
-    extra_hosts: Host header names accepted besides loopback names (a reverse proxy's).
+    index_roots: POST /api/index accepts only directories inside these; default: the current
+        directory (where `mnemo serve` was started), never the whole filesystem.
+    extra_hosts: Host header names accepted besides loopback names and IP literals (the
+        names the server is reached by: a reverse proxy's, a LAN name).
     runner: what indexing jobs call (tests substitute one); default: the pipeline + graph build.
     """
+    roots = [Path.cwd()] if index_roots is None else list(index_roots)
     settings = Settings(
         token=token or None,
         loopback_only=loopback_only,
-        index_roots=tuple(Path(p) for p in index_roots) if index_roots is not None else None,
+        index_roots=tuple(Path(p).expanduser().resolve() for p in roots),
         extra_hosts=frozenset(h.lower() for h in extra_hosts),
     )
     settings.check()
@@ -64,7 +69,7 @@ def create_app(
         title="Mnemo",
         version=__version__,
         description=DESCRIPTION,
-        docs_url="/api/docs",
+        docs_url=None,  # served below from the swagger-ui-bundle package: no CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -74,18 +79,8 @@ def create_app(
     app.state.web_dir = (web_dir or WEB_DIR).resolve()
     install_handlers(app)
 
-    @app.middleware("http")
-    async def guard_host(request: Request, call_next: Any) -> Any:
-        # DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends Host: evil.example.
-        if not host_allowed(settings, request.headers.get("host")):
-            return JSONResponse(
-                {"error": "this server answers only to loopback host names (127.0.0.1, localhost)"},
-                status_code=421,
-            )
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
+    app.add_middleware(RequestGuard, settings=settings)
+    install_docs(app)
 
     from mnemo.api.routes import chunks, graph, jobs, metrics, repositories, runs, search
 
@@ -102,11 +97,45 @@ def create_app(
             "status": "ok",
             "version": __version__,
             "graph_tables": graph_tables,
-            "write_requires_token": settings.token is not None or not settings.loopback_only,
+            "write_requires_token": settings.token_required,
+            "token_required": settings.token_required,
             "loopback_only": settings.loopback_only,
+            "index_roots": [str(r) for r in settings.index_roots],
             "limits": {"limit": MAX_LIMIT, "depth": MAX_DEPTH, "query_bytes": MAX_QUERY_BYTES},
             "ui_assets": {"installed": not missing, "missing": missing, "install": INSTALL_COMMAND},
         }
 
     install_web(app, app.state.web_dir)
     return app
+
+
+DOCS_ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css"}
+_DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Mnemo API</title>
+<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/api/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/api/docs/assets/init.js"></script></body></html>
+"""
+_DOCS_INIT = 'window.ui = SwaggerUIBundle({url: "/api/openapi.json", dom_id: "#swagger-ui", deepLinking: true});\n'
+
+
+def install_docs(app: FastAPI) -> None:
+    """/api/docs from the swagger-ui-bundle package's files (works offline, passes the CSP:
+    no inline script, nothing from a CDN)."""
+    import swagger_ui_bundle
+
+    assets = Path(swagger_ui_bundle.swagger_ui_path)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> Response:
+        return HTMLResponse(_DOCS_PAGE)
+
+    @app.get("/api/docs/assets/{name}", include_in_schema=False)
+    def docs_asset(name: str) -> Response:
+        if name == "init.js":
+            return Response(_DOCS_INIT, media_type="text/javascript")
+        media = DOCS_ASSETS.get(name)  # a fixed table: never a path taken from the request
+        if media is None:
+            return JSONResponse({"error": f"no docs asset {name!r}"}, status_code=404)
+        return FileResponse(assets / name, media_type=media, headers={"Cache-Control": "public, max-age=86400"})

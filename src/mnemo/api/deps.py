@@ -58,3 +58,27 @@ def check_query_text(text: str, field: str = "q") -> str:
     if size > MAX_QUERY_BYTES:
         raise ApiError(422, f"{field}: {size} bytes is over the {MAX_QUERY_BYTES}-byte limit")
     return text
+
+
+MAX_GLOB_CHARS = 256
+MAX_GLOB_WILDCARDS = 16  # each `*` becomes a regex loop; 1,000 of them cost seconds per request
+
+
+def check_path_glob(glob: str | None, field: str = "path") -> str | None:
+    """Refuse a path glob that is invalid or too costly (422), before it reaches SQL."""
+    if glob is None:
+        return None
+    import re
+
+    from mnemo.search.filters import InvalidFilter, glob_to_regex
+
+    if len(glob) > MAX_GLOB_CHARS:
+        raise ApiError(422, f"{field}: a glob has at most {MAX_GLOB_CHARS} characters")
+    wildcards = glob.count("*") + glob.count("?") + glob.count("[")
+    if wildcards > MAX_GLOB_WILDCARDS:
+        raise ApiError(422, f"{field}: at most {MAX_GLOB_WILDCARDS} wildcards (*, ?, [) in a glob, not {wildcards}")
+    try:
+        re.compile(glob_to_regex(glob))  # PostgreSQL's regex would fail the same way, as a 500
+    except (InvalidFilter, re.error, ValueError) as exc:
+        raise ApiError(422, f"{field}: invalid glob {glob!r}: {exc}") from None
+    return glob

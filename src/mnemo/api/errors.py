@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mnemo.display import escape
+
 log = logging.getLogger("mnemo.api")
 
 
@@ -153,5 +155,15 @@ def install_handlers(app: FastAPI) -> None:
         mapped = stage_error(exc)
         if mapped is not None:
             return JSONResponse({"error": mapped.message, **mapped.extra}, status_code=mapped.status)
-        log.exception("unhandled error in the API")
-        return JSONResponse({"error": f"internal error: {type(exc).__name__}: {exc}"}, status_code=500)
+        try:
+            import psycopg
+
+            if isinstance(exc, psycopg.errors.DataError):  # a value PostgreSQL refused (bad regex, range…)
+                log.info("refused value: %s", escape(exc))
+                return JSONResponse({"error": "invalid request: a parameter value was refused by the database"},
+                                    status_code=422)
+        except ImportError:  # pragma: no cover
+            pass
+        # No exception text to the client (it may quote SQL or paths); the log has it, escaped.
+        log.error("unhandled error in the API: %s: %s", type(exc).__name__, escape(exc), exc_info=exc)
+        return JSONResponse({"error": f"internal error ({type(exc).__name__}); see the server's log"}, status_code=500)

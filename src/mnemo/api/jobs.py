@@ -6,6 +6,11 @@ one at a time in a worker thread: the embedding model and the CPU are the bottle
 runs on one repository would fight over its rows. Finished jobs are kept (the last
 `keep` of them) so a client that polls late still sees the outcome; the durable record is the
 index_runs table.
+
+A running job can be cancelled (POST /api/jobs/{id}/cancel): the next progress report of the
+pipeline (after each file) raises `JobCancelled`, which ends the run the way Ctrl-C does — the
+run is marked interrupted, only whole files stay. A job still loading the model or building
+the graph stops at its next report.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from mnemo.api.convert import to_jsonable
+from mnemo.display import escape
 from mnemo.store.db import Database
 
 log = logging.getLogger("mnemo.api.jobs")
@@ -38,7 +44,7 @@ class Job:
     path: str
     name: str | None
     full: bool
-    status: str = "queued"  # queued → running → succeeded | partial | failed
+    status: str = "queued"  # queued → running → succeeded | partial | failed | cancelled
     created_at: str = field(default_factory=_now)
     started_at: str | None = None
     finished_at: str | None = None
@@ -47,6 +53,7 @@ class Job:
     summary: Any = None
     error: str | None = None
     version: int = 0  # bumped on every change, so event streams send only news
+    cancel_requested: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,7 +62,8 @@ class Job:
             "name": self.name,
             "full": self.full,
             "status": self.status,
-            "done": self.status in ("succeeded", "partial", "failed"),
+            "done": self.status in DONE_STATUSES,
+            "cancel_requested": self.cancel_requested,
             "created_at": self.created_at,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
@@ -64,6 +72,13 @@ class Job:
             "summary": self.summary,
             "error": self.error,
         }
+
+
+DONE_STATUSES = ("succeeded", "partial", "failed", "cancelled")
+
+
+class JobCancelled(Exception):
+    """Raised from the job's progress callback once a cancel was asked for."""
 
 
 class JobBusy(Exception):
@@ -158,6 +173,19 @@ class JobManager:
                     return True
         return False
 
+    def cancel(self, job_id: int) -> Job | None:
+        """Ask a queued or running job to stop; None when there is no such job. A finished
+        job is returned unchanged (cancelling it is a no-op)."""
+        with self._changed:
+            job = self._jobs.get(job_id)
+            if job is None:
+                return None
+            if job.status in ("queued", "running") and not job.cancel_requested:
+                job.cancel_requested = True
+                job.version += 1
+                self._changed.notify_all()
+            return job
+
     def get(self, job_id: int) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)
@@ -207,6 +235,8 @@ class JobManager:
         last = [0.0]
 
         def progress(event: Any) -> None:
+            if job.cancel_requested:
+                raise JobCancelled(f"job {job.id} cancelled")
             data = progress_to_json(event)
             stage = data.get("stage") or data.get("phase") or job.stage
             now = time.monotonic()
@@ -220,6 +250,8 @@ class JobManager:
             self._update(job, progress=data, stage=stage)
 
         try:
+            if job.cancel_requested:
+                raise JobCancelled(f"job {job.id} cancelled")
             summary = self._runner(self._database, Path(job.path), job.name, job.full, progress)
             data = to_jsonable(summary)
             status = "succeeded"
@@ -231,7 +263,10 @@ class JobManager:
                 elif failed or (isinstance(errors, list) and errors):
                     status = "partial"
             self._update(job, status=status, summary=data, stage="done", finished_at=_now())
+        except JobCancelled:
+            self._update(job, status="cancelled", error="cancelled on request; the files committed before stay",
+                         stage="done", finished_at=_now())
         except Exception as exc:  # the job reports it; the server keeps serving
-            log.warning("indexing job %s failed: %s", job.id, exc)
+            log.warning("indexing job %s failed: %s", job.id, escape(exc))
             log.debug("%s", traceback.format_exc())
             self._update(job, status="failed", error=f"{type(exc).__name__}: {exc}", stage="done", finished_at=_now())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mnemo.display import escape
 from mnemo.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -22,6 +23,12 @@ from mnemo.cli.common import (
 )
 
 _NAME_HELP = "a name, Class.method, PATH:NAME, PATH:LINE or a node id"
+
+
+def _print(text: object = "", **kwargs) -> None:
+    """print() with the names and paths of the indexed code escaped (no terminal control codes)."""
+    print(escape(text, keep_lines=True), **kwargs)
+
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -143,10 +150,10 @@ def _guarded(handler):
             if args.json:
                 print_json({"error": str(exc), "exit_code": EXIT_USAGE,
                             "candidates": [c.to_dict() for c in exc.candidates]})
-            print(f"mnemo: {exc.name!r} matches {len(exc.candidates)} definitions; "
+            _print(f"mnemo: {exc.name!r} matches {len(exc.candidates)} definitions; "
                   "give a qualified name, PATH:NAME, PATH:LINE or a node id:", file=sys.stderr)
             for c in exc.candidates:
-                print(f"  {_line(c)}  #{c.id}", file=sys.stderr)
+                _print(f"  {_line(c)}  #{c.id}", file=sys.stderr)
             return EXIT_USAGE
 
     return run
@@ -167,25 +174,25 @@ def run_build(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"repository": name, **result.to_json()})
         return EXIT_OK
-    print(f"Graph of {name!r} built in {result.duration_s:.2f} s")
+    _print(f"Graph of {name!r} built in {result.duration_s:.2f} s")
     _print_counts(result.nodes, result.edges, result.calls, result.isolated, result.unresolved_edges)
     return EXIT_OK
 
 
 def _print_counts(nodes: dict, edges: dict, calls: dict, isolated: dict, without_target: dict | None = None) -> None:
-    print("  nodes: " + ", ".join(f"{k} {v}" for k, v in sorted(nodes.items())))
-    print("  edges: " + ", ".join(f"{k} {v}" for k, v in sorted(edges.items())))
+    _print("  nodes: " + ", ".join(f"{k} {v}" for k, v in sorted(nodes.items())))
+    _print("  edges: " + ", ".join(f"{k} {v}" for k, v in sorted(edges.items())))
     if without_target:
-        print("  edges without a target node (external, builtin, local, unresolved, ambiguous): "
+        _print("  edges without a target node (external, builtin, local, unresolved, ambiguous): "
               + ", ".join(f"{k} {v}" for k, v in sorted(without_target.items())))
     rate = calls.get("local_resolution_rate")
     if calls:
-        print(f"  call sites: {calls.get('call_sites', 0)}; local {calls.get('local_call_sites', 0)}, "
+        _print(f"  call sites: {calls.get('call_sites', 0)}; local {calls.get('local_call_sites', 0)}, "
               f"resolved {calls.get('local_resolved', 0)}" + (f" ({rate:.1%})" if rate is not None else ""))
-        print("  by resolution: " + ", ".join(f"{k} {v}" for k, v in calls.get("by_resolution", {}).items()))
+        _print("  by resolution: " + ", ".join(f"{k} {v}" for k, v in calls.get("by_resolution", {}).items()))
     share = isolated.get("function_class_isolated_share")
     if share is not None:
-        print(f"  function/method/class nodes without any edge: {isolated['function_class_isolated']} "
+        _print(f"  function/method/class nodes without any edge: {isolated['function_class_isolated']} "
               f"of {isolated['function_class_nodes']} ({share:.1%})")
 
 
@@ -201,16 +208,16 @@ def run_links(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"node": node.to_dict(), args.direction: [link.to_dict() for link in links]})
         return EXIT_OK
-    print(_line(node))
+    _print(_line(node))
     if not links:
-        print(f"  no {args.direction}")
+        _print(f"  no {args.direction}")
     for link in links:
         mark = _mark(link.resolution, link.confidence)
         sites = f"  ×{link.sites}" if link.sites > 1 else ""
         if link.node is not None:
-            print(f"  {_line(link.node)}{mark}{sites}")
+            _print(f"  {_line(link.node)}{mark}{sites}")
         else:
-            print(f"  {link.target}  ({link.resolution}){sites}")
+            _print(f"  {link.target}  ({link.resolution}){sites}")
     return EXIT_OK
 
 
@@ -225,12 +232,12 @@ def run_impact(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"node": node.to_dict(), "depth": args.depth, "impact": [r.to_dict() for r in reached]})
         return EXIT_OK
-    print(_line(node))
+    _print(_line(node))
     if not reached:
-        print("  nothing depends on it")
+        _print("  nothing depends on it")
     for r in reached:
         mark = f"  [confidence {r.confidence:.2f}]" if r.confidence < 1 else ""
-        print(f"  {'  ' * (r.depth - 1)}{r.depth}  {_line(r.node)}  via {r.via}{mark}")
+        _print(f"  {'  ' * (r.depth - 1)}{r.depth}  {_line(r.node)}  via {r.via}{mark}")
     return EXIT_OK
 
 
@@ -245,11 +252,11 @@ def run_path(args: argparse.Namespace) -> int:
         print_json(result.to_dict())
         return EXIT_OK
     if not result.found:
-        print(f"no path from {args.a!r} to {args.b!r} within {args.depth} hops")
+        _print(f"no path from {args.a!r} to {args.b!r} within {args.depth} hops")
         return EXIT_OK
-    print(_line(result.nodes[0]))
+    _print(_line(result.nodes[0]))
     for edge, node in zip(result.edges, result.nodes[1:]):
-        print(f"  --{edge['type']}--> {_line(node)}{_mark(edge['resolution'], edge['confidence'])}")
+        _print(f"  --{edge['type']}--> {_line(node)}{_mark(edge['resolution'], edge['confidence'])}")
     return EXIT_OK
 
 
@@ -263,7 +270,7 @@ def run_top(args: argparse.Namespace) -> int:
         print_json([n.to_dict() for n in nodes])
         return EXIT_OK
     for n in nodes:
-        print(f"{_metric(n, args.by):>10}  {_line(n)}")
+        _print(f"{_metric(n, args.by):>10}  {_line(n)}")
     return EXIT_OK
 
 
@@ -289,6 +296,6 @@ def run_stats(args: argparse.Namespace) -> int:
     if args.json:
         print_json(data)
         return EXIT_OK
-    print(f"Graph of {repository!r}, built {data['built_at']} in {data['build_seconds']:.2f} s")
+    _print(f"Graph of {repository!r}, built {data['built_at']} in {data['build_seconds']:.2f} s")
     _print_counts(data["nodes"], data["edges"], data["calls"], data["isolated"], data["edges_without_target"])
     return EXIT_OK

@@ -18,6 +18,7 @@ import argparse
 import sys
 
 from mnemo.cli.common import EXIT_OK, add_database_option, add_json_option, open_database, print_json
+from mnemo.display import escape
 
 BOLD, RESET = "\x1b[1m", "\x1b[0m"
 
@@ -92,16 +93,16 @@ def run(args: argparse.Namespace) -> int:
         print_json([r.to_json(explain=args.explain) for r in results])
         return EXIT_OK
     if not results:
-        print(f"no results for {args.query!r}", file=sys.stderr)
+        print(f"no results for {escape(args.query)!r}", file=sys.stderr)
         return EXIT_OK
     bold = sys.stdout.isatty()
     show_repo = len({r.repository for r in results}) > 1
     out = []
     for r in results:
-        where = f"{r.file_path}:{r.start_line}-{r.end_line}"
-        head = f"{_b(where, bold)}  {r.kind}  {r.qualified_name}  {r.score:.4f}"
+        where = f"{escape(r.file_path)}:{r.start_line}-{r.end_line}"
+        head = f"{_b(where, bold)}  {escape(r.kind)}  {escape(r.qualified_name)}  {r.score:.4f}"
         if show_repo:
-            head += f"  [{r.repository}]"
+            head += f"  [{escape(r.repository)}]"
         out.append(head)
         if args.explain:
             out.append("    " + explain_line(r, args.mode))
@@ -123,17 +124,21 @@ def explain_line(r, mode: str) -> str:
 
 
 def snippet_lines(r, bold: bool) -> list[str]:
-    """The snippet with line numbers, matched words in bold when `bold`."""
+    """The snippet with line numbers, matched words in bold when `bold`; control characters of
+    the indexed code escaped (our own bold codes are added after escaping)."""
     text = r.snippet
     if bold and r.highlights:
         pieces, last = [], 0
         for start, end in sorted(r.highlights):
             if start < last:
                 continue
-            pieces += [text[last:start], BOLD, text[start:end], RESET]
+            pieces += [escape(text[last:start], keep_lines=True), BOLD,
+                       escape(text[start:end], keep_lines=True), RESET]
             last = end
-        pieces.append(text[last:])
+        pieces.append(escape(text[last:], keep_lines=True))
         text = "".join(pieces)
+    else:
+        text = escape(text, keep_lines=True)
     width = len(str(r.snippet_start_line + text.count("\n")))
     return [
         f"    {str(r.snippet_start_line + i).rjust(width)} │ {line}" for i, line in enumerate(text.split("\n"))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from mnemo.cli.common import EXIT_OK, CommandError, add_database_option, open_database
 from mnemo import config
+from mnemo.display import escape
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,7 +17,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Serve the REST API under /api (OpenAPI docs at /api/docs) and the web UI at /, on the "
             "same database the other commands use. On a host other than loopback, MNEMO_API_TOKEN "
-            "must be set; requests that change data then need 'Authorization: Bearer <token>'."
+            "must be set; with a token set, every /api request needs 'Authorization: Bearer <token>'. "
+            "Indexing through the API is confined to --index-root (default: the directory this "
+            "command is started in, never the whole filesystem). The Host header must be a loopback "
+            "name, an IP address, the --host name or an --allow-host name (DNS-rebinding defence)."
         ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -26,14 +30,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         type=Path,
         metavar="DIR",
-        help="allow POST /api/index only inside DIR (repeatable); default: any existing directory",
+        help="allow POST /api/index only inside DIR (repeatable); default: the current directory",
     )
     parser.add_argument(
         "--allow-host",
         action="append",
         default=[],
         metavar="NAME",
-        help="accept this Host header besides loopback names (e.g. behind a local reverse proxy)",
+        help="accept this Host header name besides loopback names and IP addresses "
+             "(the names the server is reached by: a reverse proxy's, a LAN name; repeatable)",
     )
     parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     add_database_option(parser)
@@ -53,16 +58,21 @@ def run(args: argparse.Namespace) -> int:
             f"refusing to listen on {args.host} without a token: set MNEMO_API_TOKEN "
             "(clients then send 'Authorization: Bearer <token>'), or use --host 127.0.0.1"
         )
-    roots = None
-    if args.index_root:
-        roots = [p.expanduser().resolve() for p in args.index_root]
-        for root in roots:
-            if not root.is_dir():
-                raise CommandError(f"--index-root {root}: not a directory")
+    roots = [p.expanduser().resolve() for p in (args.index_root or [Path.cwd()])]
+    for root in roots:
+        if not root.is_dir():
+            raise CommandError(f"--index-root {root}: not a directory")
+        if root == Path(root.anchor):
+            raise CommandError(f"--index-root {root}: refusing the whole filesystem; name the directory "
+                               "that holds your repositories")
+    hosts = list(args.allow_host)
+    if not loopback and args.host not in ("0.0.0.0", "::", ""):
+        hosts.append(args.host)  # the name it listens on is a name it is reached by
     database = open_database(args).pooled()
     try:
-        app = create_app(database, token=token, loopback_only=loopback, index_roots=roots, extra_hosts=args.allow_host)
+        app = create_app(database, token=token, loopback_only=loopback, index_roots=roots, extra_hosts=hosts)
     except InsecureServer as exc:
+        database.close()
         raise CommandError(str(exc)) from exc
 
     import uvicorn
@@ -71,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"mnemo: serving the UI at http://{shown}:{args.port}/ and the API docs at http://{shown}:{args.port}/api/docs",
           flush=True)
     if token:
-        print("mnemo: requests that change data need 'Authorization: Bearer $MNEMO_API_TOKEN'", flush=True)
+        print("mnemo: every /api request needs 'Authorization: Bearer $MNEMO_API_TOKEN'", flush=True)
+    print("mnemo: indexing through the API is allowed under " + ", ".join(escape(str(r)) for r in roots), flush=True)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
                     access_log=args.log_level == "debug")

@@ -1,9 +1,12 @@
 """Start indexing a directory in the background and follow its progress.
 
-POST /api/index validates the path before anything runs: it must exist, be a directory, and —
-when the server was given index roots — lie inside one of them (after resolving symlinks, so
-`..` or a link cannot escape). The job's progress is polled at /api/jobs/{id} or streamed as
-server-sent events from /api/jobs/{id}/events.
+POST /api/index validates the path before anything runs: it must exist, be a directory and lie
+inside one of the server's index roots (after resolving symlinks, so `..` or a link cannot
+escape; the default root is the directory `mnemo serve` was started in, never the whole
+filesystem). The repository name (given, or the directory's name) follows the CLI's rule, and
+an existing repository is never re-pointed: indexing another directory under its name is a 409.
+The job's progress is polled at /api/jobs/{id} or streamed as server-sent events from
+/api/jobs/{id}/events; POST /api/jobs/{id}/cancel stops it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from mnemo.api.deps import MAX_NAME, MAX_PATH
 from mnemo.api.errors import ApiError
 from mnemo.api.jobs import JobBusy, JobManager
 from mnemo.api.security import Settings, require_write
+from mnemo.names import repository_name_problem
+from mnemo.store import reports
 
 router = APIRouter(prefix="/api", tags=["indexing"])
 
@@ -33,14 +38,14 @@ class IndexRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     path: str = Field(..., min_length=1, max_length=MAX_PATH, description="absolute path of a directory on the server")
-    name: str | None = Field(None, min_length=1, max_length=MAX_NAME, pattern=r"^[^/\\\x00-\x1f]+$")
+    name: str | None = Field(None, min_length=1, max_length=MAX_NAME)
     full: bool = Field(False, description="re-index every file, not only the changed ones")
 
 
 def validate_root(raw: str, settings: Settings) -> FsPath:
     """The directory to index, resolved; 400 when it is not one we may index."""
     if "\x00" in raw:
-        raise ApiError(400, "path: contains a NUL byte")
+        raise ApiError(422, "path: contains a NUL byte")
     candidate = FsPath(raw).expanduser()
     if not candidate.is_absolute():
         raise ApiError(400, f"path: {raw!r} is not absolute; give the directory's absolute path on the server")
@@ -50,14 +55,41 @@ def validate_root(raw: str, settings: Settings) -> FsPath:
         raise ApiError(400, f"path: {raw!r} does not exist") from None
     if not resolved.is_dir():
         raise ApiError(400, f"path: {raw!r} is not a directory")
-    if settings.index_roots is not None:
-        allowed = [root.resolve() for root in settings.index_roots]
-        if not any(resolved == root or resolved.is_relative_to(root) for root in allowed):
-            raise ApiError(
-                403, f"path: {raw!r} is outside the directories this server may index",
-                allowed=[str(r) for r in allowed],
-            )
+    if not inside_roots(resolved, settings):
+        raise ApiError(
+            403, f"path: {raw!r} is outside the directories this server may index "
+            "(start `mnemo serve` in, or pass --index-root, the directory that holds it)",
+            allowed=[str(r) for r in settings.index_roots],
+        )
     return resolved
+
+
+def inside_roots(path: FsPath, settings: Settings) -> bool:
+    allowed = [root.resolve() for root in settings.index_roots]
+    return any(path == root or path.is_relative_to(root) for root in allowed)
+
+
+def check_target(request: Request, root: FsPath, name: str | None, full: bool) -> str:
+    """The repository name the job will write, after the CLI's rule; 409 when that name is an
+    existing repository of another directory (re-pointing it would delete its files), 403 when
+    the existing repository lies outside the index roots."""
+    effective = name or root.name
+    problem = repository_name_problem(effective)
+    if problem:
+        raise ApiError(422, f"name: {problem}" + ("" if name else f" (the directory's name {effective!r})"))
+    with request.app.state.database.connect() as conn:
+        existing = reports.repository_by_name(conn, effective)
+    if existing is not None:
+        stored = FsPath(existing["root"])
+        if stored != root:
+            raise ApiError(
+                409, f"repository {effective!r} is indexed from {existing['root']}, not {root}; "
+                "give this directory another name (or delete that repository first)",
+                repository=effective, root=existing["root"],
+            )
+        if not inside_roots(stored, request.app.state.settings):
+            raise ApiError(403, f"repository {effective!r} lies outside the directories this server may index")
+    return effective
 
 
 @router.post(
@@ -69,6 +101,7 @@ def validate_root(raw: str, settings: Settings) -> FsPath:
 def start_index(body: IndexRequest, request: Request) -> JSONResponse:
     settings: Settings = request.app.state.settings
     root = validate_root(body.path, settings)
+    check_target(request, root, body.name, body.full)
     jobs: JobManager = request.app.state.jobs
     try:
         job = jobs.start(root, body.name, body.full)
@@ -92,6 +125,19 @@ def get_job(request: Request, job_id: int = JobId) -> dict[str, Any]:
     if snap is None:
         raise ApiError(404, f"no job with id {job_id} (jobs are kept in memory until the server restarts)")
     return snap[0]
+
+
+@router.post(
+    "/jobs/{job_id}/cancel",
+    summary="Stop a running indexing job (the run is marked interrupted; committed files stay)",
+    dependencies=[Depends(require_write)],
+)
+def cancel_job(request: Request, job_id: int = JobId) -> dict[str, Any]:
+    jobs: JobManager = request.app.state.jobs
+    if jobs.cancel(job_id) is None:
+        raise ApiError(404, f"no job with id {job_id}")
+    snap = jobs.snapshot(job_id)
+    return snap[0] if snap else {"id": job_id}
 
 
 @router.get(

@@ -50,3 +50,20 @@ def get_run(
     data = to_jsonable(row)
     data["error_list"] = to_jsonable(errors)
     return data
+
+
+@router.get("/runs/{run_id}/skipped", summary="Every path a run left out, with its reason (symlink, too large…)")
+def run_skipped(
+    run_id: int = Path(..., ge=1, le=2**63 - 1),
+    reason: str | None = Query(None, min_length=1, max_length=MAX_NAME, description="only this reason"),
+    limit: Limit = 100,
+    offset: Offset = 0,
+    db: Database = Depends(database),
+) -> dict[str, Any]:
+    with db.connect() as conn:
+        row = queries.run(conn, run_id)
+        if row is None:
+            raise ApiError(404, f"no indexing run with id {run_id}")
+        skipped = queries.run_skips(conn, run_id, limit, offset, reason)
+    return {"run": run_id, "counts": to_jsonable(row.get("skipped") or {}), "skipped": to_jsonable(skipped),
+            "limit": limit, "offset": offset}

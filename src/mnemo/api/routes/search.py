@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from mnemo.api.deps import MAX_NAME, Limit, check_query_text, database
+from mnemo.api.deps import MAX_NAME, Limit, check_path_glob, check_query_text, database
 from mnemo.api.errors import ApiError
 from mnemo.store.db import Database
 
@@ -30,6 +30,7 @@ def search(
     from mnemo import search as search_stage
 
     check_query_text(q)
+    check_path_glob(path)
     for name in repository or []:
         if not 1 <= len(name) <= MAX_NAME:
             raise ApiError(422, f"repository: names are 1–{MAX_NAME} characters")

@@ -19,7 +19,7 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, { params, body, signal } = {}) {
+async function request(method, path, { params, body, signal } = {}, retried = false) {
   const url = new URL(path, window.location.origin);
   for (const [key, value] of Object.entries(params || {})) {
     if (value === undefined || value === null || value === "") continue;
@@ -32,8 +32,16 @@ async function request(method, path, { params, body, signal } = {}) {
     headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  if (method !== "GET" && getToken()) headers.Authorization = `Bearer ${getToken()}`;
+  // With a token set on the server, every /api request needs it (reads return source code).
+  if (getToken()) headers.Authorization = `Bearer ${getToken()}`;
   const response = await fetch(url, init);
+  if (response.status === 401 && !retried) {
+    const token = window.prompt("This Mnemo server needs its API token (MNEMO_API_TOKEN):", "");
+    if (token) {
+      setToken(token.trim());
+      return request(method, path, { params, body, signal }, true);
+    }
+  }
   let data = null;
   const text = await response.text();
   if (text) {

@@ -9,10 +9,37 @@ export class IndexingView {
     this.ctx = ctx; // { repo(), refreshRepos() }
     $("#index-token").value = getToken();
     $("#index-form").addEventListener("submit", (e) => { e.preventDefault(); this.start(); });
+    $("#job-cancel").addEventListener("click", () => this.cancel());
+    this.job = null;
   }
 
   async load() {
-    await Promise.all([this.loadRuns(), this.loadRepos()]);
+    await Promise.all([this.loadRuns(), this.loadRepos(), this.loadRoots()]);
+  }
+
+  async loadRoots() {
+    // The server indexes only under its index roots (default: where `mnemo serve` was started).
+    try {
+      const health = await api.get("/api/health");
+      const roots = health.index_roots || [];
+      $("#index-roots").textContent = roots.length
+        ? `Indexing is allowed under: ${roots.join(", ")} (start mnemo serve elsewhere, or pass --index-root, to change it).`
+        : "Indexing through the API is disabled on this server.";
+      if (roots.length === 1 && !$("#index-path").value) $("#index-path").placeholder = `${roots[0]}/…`;
+    } catch (error) {
+      $("#index-roots").textContent = `Index roots unknown: ${error.message}`;
+    }
+  }
+
+  async cancel() {
+    if (!this.job) return;
+    setToken($("#index-token").value.trim());
+    try {
+      const job = await api.post(`/api/jobs/${this.job.id}/cancel`, {});
+      this.showJob(job);
+    } catch (error) {
+      showMessage(`Cancel: ${error.message}`);
+    }
   }
 
   async loadRuns() {
@@ -87,6 +114,7 @@ export class IndexingView {
   follow(job) {
     $("#job-status").hidden = false;
     this.showJob(job);
+    if (getToken()) { this.poll(job.id); return; } // EventSource cannot send the token: poll instead
     const source = new EventSource(`/api/jobs/${job.id}/events`);
     const update = (event) => this.showJob(JSON.parse(event.data));
     source.addEventListener("progress", update);
@@ -100,7 +128,24 @@ export class IndexingView {
     source.onerror = () => source.close();
   }
 
+  async poll(jobId) {
+    for (;;) {
+      let job;
+      try { job = await api.get(`/api/jobs/${jobId}`); } catch (error) { showMessage(error.message); return; }
+      this.showJob(job);
+      if (job.done) {
+        await this.ctx.refreshRepos(job.summary?.repository);
+        await this.load();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
   showJob(job) {
+    this.job = job;
+    $("#job-cancel").hidden = job.done;
+    $("#job-cancel").disabled = Boolean(job.cancel_requested);
     const p = job.progress || {};
     $("#job-progress").value = job.done ? 100 : p.percent || 0;
     let text = `Job ${job.id} ${job.status}`;
