@@ -46,7 +46,7 @@ def test_es_module_never_guesses_a_name_it_does_not_import() -> None:
     assert stats.local == 0  # not reachable under the language's rules: not a local call
 
 
-def test_unknown_receiver_guesses_a_unique_method_but_not_a_builtin_one() -> None:
+def test_unknown_receiver_is_never_attached_by_name() -> None:
     rows, _, _ = resolve({
         "store.ts": "export class Store {\n  persist() {}\n  push(x: number) {}\n}\n",
         "main.ts": (
@@ -54,7 +54,8 @@ def test_unknown_receiver_guesses_a_unique_method_but_not_a_builtin_one() -> Non
             "export function main(s: any, list: number[]) {\n  s.persist();\n  list.push(1);\n  list.pop();\n}\n"
         ),
     })
-    assert ("main.ts:main", "calls", "store.ts:Store.persist", "unique_name", 0.5) in rows
+    assert ("main.ts:main", "calls", "s.persist", "unresolved", 1.0) in rows
+    assert not any(r[2] == "store.ts:Store.persist" for r in rows)
     # `push` is also an Array method: never attached by name alone
     assert not any(r[2] == "store.ts:Store.push" for r in rows)
     assert ("main.ts:main", "calls", "list.push", "builtin", 1.0) in rows
@@ -70,14 +71,15 @@ def test_builtin_namesakes_never_attach_on_an_unknown_receiver_python() -> None:
     assert ("main.py:main", "calls", "options.get", "builtin", 1.0) in rows
 
 
-def test_a_method_name_shared_by_several_classes_gives_no_target_on_an_unknown_receiver() -> None:
+def test_a_method_name_of_the_repository_on_an_unknown_receiver_stays_unresolved() -> None:
     rows, stats, _ = resolve({
         "a.py": "class A:\n    def render(self):\n        pass\n",
         "b.py": "class B:\n    def render(self):\n        pass\n",
         "main.py": "def main(thing):\n    thing.render()\n",
     })
     calls = [r for r in rows if r[0] == "main.py:main" and r[1] == "calls"]
-    assert calls == [("main.py:main", "calls", "thing.render", "ambiguous", 1.0)]
+    assert calls == [("main.py:main", "calls", "thing.render", "unresolved", 1.0)]
+    assert stats.local == 1 and stats.local_resolved == 0
 
 
 def test_member_call_never_attaches_to_a_function_of_the_same_name() -> None:

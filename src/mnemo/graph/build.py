@@ -113,6 +113,8 @@ def _nodes_and_edges(conn: psycopg.Connection, repository_id: int, root: Path | 
         chunk_nodes = _definition_nodes(conn, repository_id, ids, table)
         table.finish()
     resolver = Resolver(table, _module_resolver(root, table))
+    with _phase(stats, "facts"):
+        _type_facts(conn, repository_id, resolver, file_modules)
     with _phase(stats, "structure"):
         _structure(conn, repository_id, resolver)
     with _phase(stats, "calls"):
@@ -264,6 +266,7 @@ def _collapse_file(
         if part > 1 and key in last:
             node = last[key]
             node.row[12] = max(node.row[12], end)
+            node.definition.end_line = node.row[12]
             node.row[13] = (node.row[13] or 0) + (loc or 0)
             node.row[14] = max(node.row[14] or 1, complexity or 1)
             chunk_nodes[chunk_id] = node.definition.node
@@ -272,6 +275,7 @@ def _collapse_file(
         definition = Definition(
             node=node_id, path=path, kind=kind, name=name, qualified_name=qname, parent=parent,
             exported=exported, bases=tuple(str(b) for b in bases), implements=tuple(str(i) for i in implements),
+            start_line=start or 0, end_line=end or 0,
         )
         table.add_definition(definition)
         chunk_nodes[chunk_id] = node_id
@@ -308,6 +312,20 @@ def _module_resolver(root: Path | None, table: SymbolTable) -> ModuleResolver:
     )
 
 
+def _type_facts(
+    conn: psycopg.Connection, repository_id: int, resolver: Resolver, file_modules: dict[int, Module]
+) -> None:
+    """First pass over the stored facts: class fields, return types and module-level bindings
+    into the repository-wide TypeFacts (the locals are read again per file in `_calls`)."""
+    with conn.cursor(name="graph_facts") as cur:
+        cur.itersize = _FETCH // 4
+        cur.execute("SELECT id, facts FROM files WHERE repository_id = %s AND facts <> '[]'::jsonb", (repository_id,))
+        for file_id, facts in cur:
+            module = file_modules.get(file_id)
+            if module is not None:
+                resolver.file_facts(module, facts)
+
+
 def _structure(conn: psycopg.Connection, repository_id: int, resolver: Resolver) -> None:
     edges = EdgeSet()
     structure_edges(resolver, edges)
@@ -331,10 +349,11 @@ def _calls(
     with conn.cursor(name="graph_calls") as cur:
         cur.itersize = _FETCH // 4
         cur.execute(
-            """SELECT id AS file_id, 0 AS ord, NULL::bigint AS chunk_id, module_calls, NULL::text AS source
-               FROM files WHERE repository_id = %s AND module_calls <> '[]'::jsonb
+            """SELECT id AS file_id, 0 AS ord, NULL::bigint AS chunk_id, module_calls, NULL::text AS source,
+                      facts
+               FROM files WHERE repository_id = %s AND (module_calls <> '[]'::jsonb OR facts <> '[]'::jsonb)
                UNION ALL
-               SELECT file_id, start_line, id, metadata->'calls', source FROM chunks
+               SELECT file_id, start_line, id, metadata->'calls', source, NULL::jsonb FROM chunks
                WHERE repository_id = %s AND jsonb_array_length(coalesce(metadata->'calls', '[]')) > 0
                ORDER BY 1, 2, 3 NULLS FIRST""",
             (repository_id, repository_id),
@@ -344,13 +363,16 @@ def _calls(
             if module is None:
                 continue
             callers = []
-            for _, _, chunk_id, calls, source in file_rows:
+            local = None
+            for _, _, chunk_id, calls, source, facts in file_rows:
+                if facts:
+                    local = resolver.local_facts(module, facts)
                 node = chunk_nodes.get(chunk_id) if chunk_id is not None else None
                 caller = definitions.get(node) if node is not None else None
                 parsed_calls = [_call(c) for c in calls or ()]
                 shadowed = caller_scope(resolver, module, caller, parsed_calls, source)
                 callers.append((caller, parsed_calls, shadowed))
-            resolve_calls(resolver, module, callers, edges, stats)
+            resolve_calls(resolver, module, callers, edges, stats, local)
             if len(edges) >= _EDGE_BATCH:
                 _write_edges(conn, repository_id, edges)
     _write_edges(conn, repository_id, edges)

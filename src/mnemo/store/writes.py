@@ -127,13 +127,13 @@ def write_file(
         file_id = conn.execute(
             """
             INSERT INTO files (repository_id, path, language, content_hash, failed_hash, size_bytes, status,
-                               last_error, imports, exports, module_calls, chunk_count, indexed_at)
-            VALUES (%s, %s, %s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, now())
+                               last_error, imports, exports, module_calls, facts, chunk_count, indexed_at)
+            VALUES (%s, %s, %s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, %s, now())
             ON CONFLICT (repository_id, path) DO UPDATE SET
                 language = EXCLUDED.language, content_hash = EXCLUDED.content_hash, failed_hash = NULL,
                 size_bytes = EXCLUDED.size_bytes, status = EXCLUDED.status, last_error = EXCLUDED.last_error,
                 imports = EXCLUDED.imports, exports = EXCLUDED.exports, module_calls = EXCLUDED.module_calls,
-                chunk_count = EXCLUDED.chunk_count, indexed_at = now()
+                facts = EXCLUDED.facts, chunk_count = EXCLUDED.chunk_count, indexed_at = now()
             RETURNING id
             """,
             (
@@ -141,6 +141,7 @@ def write_file(
                 _json([i.to_json() for i in parsed.imports]),
                 _json([e.to_json() for e in parsed.exports]),
                 _json([c.to_json() for c in parsed.module_calls]),
+                _json(parsed.facts),
                 len(parsed.chunks),
             ),
         ).fetchone()[0]
