@@ -199,8 +199,13 @@ def _export(captures: Captures) -> Export:
 #   ["f", name, how, text, line]  a field (`this.x = …`, `self.x = …`, a parameter property) of
 #                                 the innermost class at `line`
 #   ["r", name, "t", text, line]  the declared return type of the definition named at `line`
+#   ["m", name, "t", "", line]     a member signature (interface method, abstract method) of the
+#                                 innermost class or interface at `line`: a node of its own
+#   ["s", name, "t", "i|type", line]  parameter i of the definition named at `line` has a
+#                                 function type (callbacks passed to it take their types from it)
 # how: "t" declared type (its text), "n" `new C()` (the constructor), "c" the value of a call
-# (the callee chain), "a" an alias of another name or member chain.
+# (the callee chain), "a" an alias of another name or member chain, "p" an untyped parameter of
+# a callback: "callee|argument index|parameter index".
 _FACT_HOW = (("fact.type", "t"), ("fact.new", "n"), ("fact.call", "c"), ("fact.alias", "a"))
 _MAX_FACT_TEXT = 160
 
@@ -210,6 +215,19 @@ def find_facts(grammar: Grammar, root: Node) -> list[list]:
     document order, for the graph's receiver-type pass (the query file is facts.scm)."""
     found: dict[tuple, list] = {}
     for captures in matches(grammar, "facts", root):
+        if "fact.callback" in captures:
+            for record in _callback_facts(captures["fact.callback"][0]):
+                found.setdefault((record[4], record[1], "p", record[3]), record)
+            continue
+        if "fact.member" in captures:
+            node = captures["fact.member"][0]
+            found.setdefault((node.start_byte, "m"), ["m", text(node), "t", "", node.start_point.row + 1])
+            continue
+        if "fact.signature" in captures:
+            name_node = captures["fact.signature"][0]
+            for record in _signature_facts(text(name_node), name_node, captures["fact.parameters"][0]):
+                found.setdefault((name_node.start_byte, "s", record[3]), record)
+            continue
         returns = captures.get("fact.returns")
         name_node = returns[0] if returns else (captures.get("fact.name") or [None])[0]
         if name_node is None:
@@ -228,6 +246,56 @@ def find_facts(grammar: Grammar, root: Node) -> list[list]:
         record = [kind, text(name_node), how, value_text, name_node.start_point.row + 1]
         found.setdefault((name_node.start_byte, kind, how, value_text), record)
     return [record for _, record in sorted(found.items(), key=lambda item: item[0][:1])]
+
+
+def _parameters(node: Node) -> list[Node]:
+    params = node.child_by_field_name("parameters")
+    if params is not None:
+        return [p for p in params.named_children if p.type != "comment"]
+    single = node.child_by_field_name("parameter")
+    return [single] if single is not None else []
+
+
+def _parameter_name(param: Node) -> str | None:
+    pattern = param.child_by_field_name("pattern") if param.type != "identifier" else param
+    return text(pattern) if pattern is not None and pattern.type == "identifier" else None
+
+
+def _callback_facts(callback: Node) -> list[list]:
+    """Untyped parameters of a callback argument, each tied to the callee's parameter slot."""
+    arguments = callback.parent
+    call = arguments.parent if arguments is not None else None
+    if call is None:
+        return []
+    callee_node = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+    if callee_node is None:
+        return []
+    callee = _qualifier_of(callee_node)
+    if callee is None or len(callee) > _MAX_FACT_TEXT:
+        return []
+    index = [a.id for a in arguments.named_children if a.type != "comment"].index(callback.id)
+    records = []
+    for position, param in enumerate(_parameters(callback)):
+        name = _parameter_name(param)
+        if name is not None and param.child_by_field_name("type") is None:
+            records.append(["v", name, "p", f"{callee}|{index}|{position}", param.start_point.row + 1])
+    return records
+
+
+def _signature_facts(name: str, name_node: Node, parameters: Node) -> list[list]:
+    records = []
+    position = 0
+    for param in parameters.named_children:
+        if param.type == "comment":
+            continue
+        if _parameter_name(param) == "this":
+            continue  # TypeScript's `this` parameter is no argument
+        annotation = param.child_by_field_name("type")
+        value = text(annotation.named_children[0]) if annotation is not None and annotation.named_children else ""
+        if "=>" in value and len(value) <= 2 * _MAX_FACT_TEXT:
+            records.append(["s", name, "t", f"{position}|{_SPACE.sub(' ', value)}", name_node.start_point.row + 1])
+        position += 1
+    return records
 
 
 def count_loc(source: str) -> int:

@@ -35,6 +35,7 @@ from mnemo.graph.resolve import (
     Resolver,
     SymbolTable,
     caller_scope,
+    member_definitions,
     resolve_calls,
     structure_edges,
 )
@@ -111,6 +112,7 @@ def _nodes_and_edges(conn: psycopg.Connection, repository_id: int, root: Path | 
         table, file_modules = _module_nodes(conn, repository_id, ids)
     with _phase(stats, "definitions"):
         chunk_nodes = _definition_nodes(conn, repository_id, ids, table)
+        _member_nodes(conn, repository_id, ids, table, file_modules)
         table.finish()
     resolver = Resolver(table, _module_resolver(root, table))
     with _phase(stats, "facts"):
@@ -288,6 +290,29 @@ def _collapse_file(
         pending.append(item)
     for item in pending:
         yield item.row
+
+
+def _member_nodes(
+    conn: psycopg.Connection, repository_id: int, ids: _IdPool, table: SymbolTable, file_modules: dict[int, Module]
+) -> None:
+    """Nodes without a chunk for interface members and abstract methods (facts' "m" records)."""
+    batch: list[list] = []
+    with conn.cursor(name="graph_members") as cur:
+        cur.itersize = _FETCH // 4
+        cur.execute(
+            """SELECT id, facts FROM files WHERE repository_id = %s AND facts @> '[["m"]]'::jsonb""",
+            (repository_id,),
+        )
+        for file_id, facts in cur:
+            module = file_modules.get(file_id)
+            if module is None:
+                continue
+            for d in member_definitions(table, module, facts, ids.take):
+                batch.append([d.node, repository_id, None, file_id, "method", d.name, d.qualified_name, d.parent,
+                              d.exported, d.path, module.language, d.start_line, d.end_line, 1, 1])
+            if len(batch) >= _EDGE_BATCH:
+                _flush_nodes(conn, batch)
+    _flush_nodes(conn, batch)
 
 
 def _flush_nodes(conn: psycopg.Connection, batch: list[list]) -> None:

@@ -26,6 +26,22 @@ from mnemo.graph.rules import LanguageRules
 
 # (how, text, scope node or 0 for the module): one way a name or field gets a value
 Value = tuple[str, str, int]
+_CLASS_KINDS = frozenset({"class", "interface"})
+
+
+def member_signatures(records: Iterable[list], spans: Spans) -> list[tuple[int, str, int, int]]:
+    """(owner class/interface node, member name, first line, last line) for the member-signature
+    records, once per name and owner: overloads share one node spanning them."""
+    found: dict[tuple[int, str], list[int]] = {}
+    for record in records or ():
+        if not isinstance(record, list) or len(record) != 5 or record[0] != "m":
+            continue
+        line = int(record[4])
+        owner = spans.innermost(line)
+        if owner is not None and owner[1] in _CLASS_KINDS:
+            span = found.setdefault((owner[0], record[1]), [line, line])
+            span[0], span[1] = min(span[0], line), max(span[1], line)
+    return [(owner, name, first, last) for (owner, name), (first, last) in found.items()]
 
 
 class Spans:
@@ -56,9 +72,6 @@ class Spans:
         return found
 
 
-_CLASS_KINDS = frozenset({"class", "interface"})
-
-
 @dataclass
 class LocalFacts:
     """One module's bindings by scope (definition node, 0 = module level) and name."""
@@ -86,6 +99,7 @@ class TypeFacts:
 
     fields: dict[int, dict[str, list[Value]]] = field(default_factory=dict)  # class node → field → values
     returns: dict[int, str] = field(default_factory=dict)  # function/method node → declared type text
+    params: dict[int, dict[int, str]] = field(default_factory=dict)  # node → argument index → function type
     module_vars: dict[str, dict[str, list[Value]]] = field(default_factory=dict)  # path → name → values
 
     def add_file(self, path: str, records: Iterable[list], spans: Spans) -> LocalFacts:
@@ -96,10 +110,17 @@ class TypeFacts:
             if not isinstance(record, list) or len(record) != 5:
                 continue
             kind, name, how, text, line = record
+            if kind == "m":
+                continue  # member signatures become nodes (resolve.member_signatures)
             owner = spans.innermost(int(line))
             if kind == "r":
                 if owner is not None and how == "t":
                     self.returns.setdefault(owner[0], text)
+                continue
+            if kind == "s":
+                index, _, signature = str(text).partition("|")
+                if owner is not None and index.isdigit():
+                    self.params.setdefault(owner[0], {}).setdefault(int(index), signature)
                 continue
             if kind == "f":
                 # this.x = … inside a method: the field of the class around the method
@@ -126,6 +147,29 @@ class TypeFacts:
         if module_level:
             self.module_vars[path] = module_level
         return local
+
+
+def function_type_parameter(text: str, index: int) -> str | None:
+    """The type of parameter `index` of a function type: `(a: A, b: B) => R`, 1 → "B"
+    (a `this:` pseudo-parameter is skipped: it is no argument)."""
+    start = text.find("(")
+    if start < 0:
+        return None
+    depth = 0
+    for end in range(start, len(text)):
+        if text[end] in "(<[{":
+            depth += 1
+        elif text[end] in ")>]}" and not (text[end] == ">" and text[end - 1] == "="):
+            depth -= 1
+            if depth == 0:
+                break
+    else:
+        return None
+    params = [p for p in _split_top(text[start + 1 : end], ",") if not p.startswith("this:") and not p.startswith("this?:")]
+    if index >= len(params):
+        return None
+    name, colon, kind = params[index].partition(":")
+    return kind.strip() if colon else None
 
 
 def type_names(text: str, rules: LanguageRules) -> list[str]:

@@ -31,7 +31,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from mnemo.graph import scope
-from mnemo.graph.facts import LocalFacts, Spans, TypeFacts, Value, type_names
+from mnemo.graph.facts import (
+    LocalFacts,
+    Spans,
+    TypeFacts,
+    Value,
+    function_type_parameter,
+    member_signatures,
+    type_names,
+)
 from mnemo.graph.modules import ModuleRef, ModuleResolver, TsConfig
 from mnemo.graph.rules import LanguageRules, rules_for
 from mnemo.models import Call, Export, Import, ImportedName, ParsedFile
@@ -65,6 +73,7 @@ class Definition:
     implements: tuple[str, ...] = ()
     start_line: int = 0
     end_line: int = 0
+    signature_only: bool = False  # an interface member or abstract method: no chunk, no body
 
     @property
     def is_top_level(self) -> bool:
@@ -207,6 +216,7 @@ class Resolver:
         self.types = types or TypeFacts()
         self._spans: dict[str, Spans] = {}
         self._type_cache: dict[tuple[str, str], tuple[int, ...]] = {}
+        self._implementors: dict[int, list[int]] | None = None
         self._members: dict[tuple[str, str], Symbol | None] = {}
         self._in_progress: set[tuple[str, str]] = set()
         self._bases: dict[int, tuple[Target, ...]] = {}
@@ -440,7 +450,9 @@ class Resolver:
         found = self._spans.get(module.path)
         if found is None:
             defs = self.table.definitions
-            found = Spans((defs[n].start_line, defs[n].end_line, n, defs[n].kind) for n in module.nodes)
+            found = Spans(
+                (defs[n].start_line, defs[n].end_line, n, defs[n].kind) for n in module.nodes if not defs[n].signature_only
+            )
             self._spans[module.path] = found
         return found
 
@@ -502,6 +514,8 @@ class Resolver:
                 classes = self._class_symbol(module, scope_def, text)
             elif how == "c":
                 classes = self.call_types(module, scope_def, text, local, depth + 1)
+            elif how == "p":
+                classes = self.callback_parameter_types(module, scope_def, text, local, depth + 1)
             else:
                 classes = self.receiver_classes(module, scope_def, text, local, depth + 1)
             found.extend(c for c in classes if c not in found)
@@ -553,6 +567,34 @@ class Resolver:
                     owner = self.table.class_named(self.table.modules[definition.path], definition.parent)
                     classes = (owner,) if owner is not None else ()
             found.extend(c for c in classes if c not in found)
+        return tuple(found)
+
+    def callback_parameter_types(
+        self, module: Module, caller: Definition | None, slot: str, local: LocalFacts | None, depth: int
+    ) -> tuple[int, ...]:
+        """An untyped callback parameter ("callee|argument|parameter"): the type the callee
+        declares for that parameter of that argument (`operate((source, subscriber) => …)`)."""
+        callee, _, rest = slot.partition("|")
+        argument, _, parameter = rest.partition("|")
+        if depth >= _MAX_TYPE_DEPTH or not argument.isdigit() or not parameter.isdigit():
+            return ()
+        rules = rules_for(module.language)
+        qualifier, _, name = callee.rpartition(".")
+        outcome = self.call(module, caller, Call(name, qualifier or None, 0), frozenset(), local, depth + 1)
+        found: list[int] = []
+        for target in outcome.targets:
+            if target.node is None or target.confidence < 1:
+                continue
+            node = target.node
+            if self.table.kind(node) in CLASS_KINDS and rules.constructor:
+                node, _ = self.find_method([node], rules.constructor)
+                if node is None:
+                    continue
+            signature = self.types.params.get(node, {}).get(int(argument))
+            kind = function_type_parameter(signature, int(parameter)) if signature else None
+            if kind:
+                definition = self.table.definitions[node]
+                found.extend(c for c in self.type_classes(self.table.modules[definition.path], kind) if c not in found)
         return tuple(found)
 
     def field_types(self, classes: tuple[int, ...], name: str, depth: int) -> tuple[int, ...]:
@@ -607,11 +649,82 @@ class Resolver:
                     targets.append(Target(node, "typed"))
             else:
                 outside = outside or external
+        for target in list(targets):
+            if self.table.definitions[target.node].signature_only:
+                targets.extend(t for t in self.dispatch_targets(target.node) if all(t.node != x.node for x in targets))
         if targets:
             return CallOutcome(tuple(targets), True)
         if outside:
             return CallOutcome((Target(None, "external", target=f"{outside}.{name}"),), False)
         return CallOutcome((Target(None, "unresolved", target=text),), True)
+
+    def implementors(self, node: int) -> list[int]:
+        """Classes that extend or implement a class/interface, directly or not (breadth first)."""
+        if self._implementors is None:
+            index: dict[int, list[int]] = {}
+            for definition in self.table.definitions.values():
+                if definition.kind not in CLASS_KINDS:
+                    continue
+                module = self.table.modules[definition.path]
+                parents = [t.node for t in self.class_bases(definition.node)]
+                for text in definition.implements:
+                    parents.extend(t.node for t in self.base_targets(module, definition, text))
+                for parent in parents:
+                    if parent is not None and parent != definition.node:
+                        index.setdefault(parent, []).append(definition.node)
+            self._implementors = index
+        queue, seen = [node], {node}
+        index_ = 0
+        while index_ < len(queue) and index_ < 256:
+            for child in self._implementors.get(queue[index_], ()):
+                if child not in seen:
+                    seen.add(child)
+                    queue.append(child)
+            index_ += 1
+        return queue[1:]
+
+    def dispatch_targets(self, member: int) -> list[Target]:
+        """A call through an interface member or abstract method may run any implementation:
+        one lower-confidence 'dispatch' edge to each (confidence 1/n, at most 1/2)."""
+        definition = self.table.definitions[member]
+        owner = self.table.class_named(self.table.modules[definition.path], definition.parent or "")
+        if owner is None:
+            return []
+        found = []
+        for cls in self.implementors(owner):
+            method = self.table.members.get(cls, {}).get(definition.name)
+            if method is not None and method != member and not self.table.definitions[method].signature_only:
+                if method not in found:
+                    found.append(method)
+        if not found or len(found) > MAX_CANDIDATES * 4:
+            return []
+        share = min(0.5, 1.0 / len(found))
+        return [Target(n, "dispatch", share) for n in found]
+
+    def implemented(self, method: Definition) -> list[Target]:
+        """The interface members (and abstract methods) a class's method implements."""
+        if method.parent is None or method.signature_only:
+            return []
+        module = self.table.modules[method.path]
+        owner = self.table.class_named(module, method.parent)
+        if owner is None:
+            return []
+        owner_def = self.table.definitions[owner]
+        found = []
+        interfaces = [t.node for text in owner_def.implements for t in self.base_targets(module, owner_def, text)]
+        interfaces += [t.node for t in self.class_bases(owner)]
+        for iface in interfaces:
+            if iface is None:
+                continue
+            node, _ = self.find_method([iface], method.name)
+            if node is not None and node != method.node and self.table.definitions[node].signature_only:
+                found.append(Target(node, "this"))
+        return found
+
+    def add_member_signatures(self, module: Module, records: Iterable[list], take_id) -> list[Definition]:
+        """Nodes for the interface members and abstract methods a module's facts name (before
+        `SymbolTable.finish`): `take_id()` gives each its node id."""
+        return member_definitions(self.table, module, records, take_id)
 
     def file_facts(self, module: Module, records: Iterable[list]) -> None:
         """File one module's stored facts into the repository-wide TypeFacts (first pass)."""
@@ -724,7 +837,10 @@ class Resolver:
         if from_bases and node is None and not outside:
             outside = next((t.target for t in self.class_bases(owner) if t.node is None and t.target), None)
         if node is not None:
-            return CallOutcome((Target(node, "this"),), True)
+            targets = [Target(node, "this")]
+            if self.table.definitions[node].signature_only:  # this.m() on an abstract method
+                targets.extend(self.dispatch_targets(node))
+            return CallOutcome(tuple(targets), True)
         if outside:
             return CallOutcome((Target(None, "external", target=f"{outside}.{name}"),), False)
         if name in rules.builtin_methods:
@@ -930,6 +1046,27 @@ class Resolver:
         return module.node
 
 
+def member_definitions(table: SymbolTable, module: Module, records: Iterable[list], take_id) -> list[Definition]:
+    """Definitions (signature_only) for the member signatures among a module's fact records."""
+    defs = table.definitions
+    spans = Spans(
+        (defs[n].start_line, defs[n].end_line, n, defs[n].kind) for n in module.nodes if not defs[n].signature_only
+    )
+    added = []
+    for owner, name, first, last in member_signatures(records, spans):
+        cls = defs[owner]
+        qualified = f"{cls.qualified_name}.{name}"
+        if module.qualified.get(qualified):
+            continue  # a real definition (a chunk) already stands for it
+        definition = Definition(
+            node=take_id(), path=module.path, kind="method", name=name, qualified_name=qualified,
+            parent=cls.qualified_name, exported=cls.exported, start_line=first, end_line=last, signature_only=True,
+        )
+        table.add_definition(definition)
+        added.append(definition)
+    return added
+
+
 def _directory(path: str) -> str:
     return path.rpartition("/")[0]
 
@@ -1080,7 +1217,10 @@ def structure_edges(resolver: Resolver, edges: EdgeSet) -> None:
         edges.add(resolver.container(definition), "contains", Target(definition.node, "structure"), None)
         if definition.kind == "method":
             for target in resolver.overridden(definition):
-                edges.add(definition.node, "inherits", target, None)
+                if not table.definitions[target.node].signature_only:
+                    edges.add(definition.node, "inherits", target, None)
+            for target in resolver.implemented(definition):
+                edges.add(definition.node, "implements", target, None)
         if definition.kind not in CLASS_KINDS:
             continue
         module = table.modules[definition.path]
@@ -1115,6 +1255,11 @@ def resolve_parsed(
     for path in sorted(files):
         table.add_module(path, files[path].language, next_id, files[path].imports, files[path].exports)
         next_id += 1
+    counter = [0]
+
+    def _next() -> int:
+        counter[0] += 1
+        return 10_000_000 + counter[0]  # member signature nodes: after every chunk's node
     callers: dict[str, list[tuple[Definition | None, list[Call], str | None]]] = {}
     for path in sorted(files):
         parsed = files[path]
@@ -1140,6 +1285,9 @@ def resolve_parsed(
             last[key] = definition
             own.append((definition, list(chunk.calls), chunk.source))
         callers[path] = own
+    for path in sorted(files):
+        for _ in member_definitions(table, table.modules[path], files[path].facts, lambda: _next()):
+            pass
     table.finish()
     resolver = Resolver(table, ModuleResolver(files, ts_configs, root_package, workspaces))
     for path in sorted(files):

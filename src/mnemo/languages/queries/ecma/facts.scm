@@ -11,11 +11,11 @@
 
 ; this.x = new C()  /  this.x = f()  /  this.x = y
 (assignment_expression
-  left: (member_expression object: (this) property: (property_identifier) @fact.name)
+  left: (member_expression object: (this) property: [(property_identifier) (private_property_identifier)] @fact.name)
   right: (new_expression constructor: (_) @fact.new)) @fact.field
 (assignment_expression
-  left: (member_expression object: (this) property: (property_identifier) @fact.name)
+  left: (member_expression object: (this) property: [(property_identifier) (private_property_identifier)] @fact.name)
   right: (call_expression function: (_) @fact.call)) @fact.field
 (assignment_expression
-  left: (member_expression object: (this) property: (property_identifier) @fact.name)
+  left: (member_expression object: (this) property: [(property_identifier) (private_property_identifier)] @fact.name)
   right: [(identifier) (member_expression)] @fact.alias) @fact.field
