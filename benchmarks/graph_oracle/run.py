@@ -115,6 +115,7 @@ class Mnemo:
     names: dict[int, str] = field(default_factory=dict)
     build_s: float = 0.0
     failed_files: int = 0
+    graph: dict = field(default_factory=dict)  # dashboard checks (graph_checks)
 
     def innermost(self, path: str, line: int) -> int | None:
         best = None
@@ -162,7 +163,47 @@ def index_with_mnemo(name: str, root: Path) -> Mnemo:
             "AND dst IS NOT NULL", (repo.id,),
         ):
             edges[(src, dst)] = (resolution, confidence)
-    return Mnemo(files, nodes_by_file, module_of, edges, names, build_s, failed)
+        graph = graph_checks(conn, repo.id, root, "python" if CORPORA[name][0] == "py" else None)
+    return Mnemo(files, nodes_by_file, module_of, edges, names, build_s, failed, graph)
+
+
+def graph_checks(conn, repository_id: int, root: Path, language: str | None) -> dict:
+    """What the dashboard stands on: isolated share, intra-repository imports resolved (Python:
+    an import left 'external' whose top-level name is the indexed package's own counts as
+    missed), and edges attached by name alone with a builtin-type method name that feed the top
+    20 PageRank nodes (must be none)."""
+    from mnemo.graph.build import isolated_definitions
+    from mnemo.graph.modules import python_package_name
+    from mnemo.graph.rules import rules_for
+
+    iso = isolated_definitions(conn, repository_id)
+    own = python_package_name(root) or root.name
+    resolved, missed = conn.execute(
+        """SELECT count(*) FILTER (WHERE e.dst IS NOT NULL),
+                  count(*) FILTER (WHERE e.dst IS NULL AND e.resolution = 'external'
+                                   AND split_part(e.target, '.', 1) = %s)
+           FROM graph_edges e JOIN graph_nodes n ON n.id = e.src
+           WHERE e.repository_id = %s AND e.type = 'imports' AND (%s::text IS NULL OR n.language = %s)""",
+        (own.split(".")[0], repository_id, language, language),
+    ).fetchone()
+    top = conn.execute(
+        """SELECT id, qualified_name, language FROM graph_nodes WHERE repository_id = %s AND kind <> 'module'
+           ORDER BY pagerank DESC LIMIT 20""", (repository_id,),
+    ).fetchall()
+    namesake = 0
+    for node, qname, language in top:
+        builtin = rules_for(language).builtin_methods
+        name = qname.rsplit(".", 1)[-1]
+        if name in builtin:
+            namesake += conn.execute(
+                """SELECT count(*) FROM graph_edges WHERE dst = %s AND type = 'calls'
+                   AND resolution IN ('unique_name', 'ambiguous')""", (node,),
+            ).fetchone()[0]
+    return {
+        "isolated_share": iso["function_class_isolated_share"],
+        "intra_imports_resolved": resolved, "intra_imports_missed": missed,
+        "top20": [q for _, q, _ in top[:8]], "top20_builtin_namesake_edges": namesake,
+    }
 
 
 def run_oracle(name: str, root: Path, files: list[str]) -> list[dict]:
@@ -239,6 +280,7 @@ def compare(name: str, mnemo: Mnemo, sites: list[dict]) -> dict:
         "recall_by_kind": by_kind, "precision_by_resolution": by_label,
         "oracle_targets_without_node": dict(no_node),
         "top_false_positives": fp.most_common(12), "top_false_negatives": fn.most_common(12),
+        "graph": mnemo.graph,
     }
 
 
@@ -259,6 +301,12 @@ def show(result: dict) -> None:
     if result["oracle_targets_without_node"]:
         print("   oracle targets with no Mnemo node: " + ", ".join(
             f"{k} {v}" for k, v in sorted(result["oracle_targets_without_node"].items())))
+    g = result["graph"]
+    total = g["intra_imports_resolved"] + g["intra_imports_missed"]
+    print(f"   graph: isolated function/class share {g['isolated_share']:.1%}; imports resolved in the repository "
+          f"{g['intra_imports_resolved']}/{total} (left external though the package's own: "
+          f"{g['intra_imports_missed']}); builtin-namesake edges into the top-20 PageRank nodes: "
+          f"{g['top20_builtin_namesake_edges']}; top: {', '.join(g['top20'])}")
     print("   top false positives: " + "; ".join(f"{p} ×{n}" for p, n in result["top_false_positives"]))
     print("   top false negatives: " + "; ".join(f"{p} ×{n}" for p, n in result["top_false_negatives"]))
 

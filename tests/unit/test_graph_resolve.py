@@ -190,3 +190,30 @@ def test_local_names_per_language() -> None:
         "python", "method", "m",
     )
     assert py == {"self", "join", "args", "k", "kw", "x", "y", "i", "fh", "inner"}
+
+
+def test_dispatch_edges_through_an_interface_have_lower_confidence() -> None:
+    impls = "".join(f"export class S{i} implements Shape {{\n  area(): number {{ return {i}; }}\n}}\n" for i in range(3))
+    rows, _, table = resolve({
+        "shape.ts": "export interface Shape {\n  area(): number;\n}\n",
+        "impls.ts": "import { Shape } from './shape';\n" + impls,
+        "main.ts": "import { Shape } from './shape';\nexport function total(s: Shape) {\n  return s.area();\n}\n",
+    })
+    calls = {(r[2], r[3], round(r[4], 3)) for r in rows if r[0] == "main.ts:total" and r[1] == "calls"}
+    assert ("shape.ts:Shape.area", "typed", 1.0) in calls
+    assert {c for c in calls if c[1] == "dispatch"} == {(f"impls.ts:S{i}.area", "dispatch", 0.333) for i in range(3)}
+    member = next(d for d in table.definitions.values() if d.qualified_name == "Shape.area")
+    assert member.signature_only and member.kind == "method"
+
+
+def test_typed_receiver_beats_an_unrelated_namesake_and_unknown_types_stay_unresolved() -> None:
+    rows, _, _ = resolve({
+        "a.py": "class Engine:\n    def start(self):\n        pass\n\n\nclass Motor:\n    def start(self):\n        pass\n",
+        "main.py": (
+            "from a import Engine\n\n\ndef go(engine: Engine, other):\n    engine.start()\n    other.start()\n"
+        ),
+    })
+    calls = [r for r in rows if r[0] == "main.py:go" and r[1] == "calls"]
+    assert ("main.py:go", "calls", "a.py:Engine.start", "typed", 1.0) in calls
+    assert not any(r[2] == "a.py:Motor.start" for r in calls)
+    assert ("main.py:go", "calls", "other.start", "unresolved", 1.0) in calls
