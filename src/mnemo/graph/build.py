@@ -501,9 +501,11 @@ def _summarise(conn: psycopg.Connection, repository_id: int, stats: GraphStats) 
 
 def isolated_definitions(conn: psycopg.Connection, repository_id: int) -> dict[str, Any]:
     """Definitions with no edge but `contains`: any resolved edge, and (strict) any edge that
-    is not a guess (confidence 1)."""
+    is not a guess (confidence 1). Interface members and abstract methods (method nodes without
+    a chunk) are counted apart as 'member': they are signatures, not code, and often only
+    implemented, never called by name."""
     rows = conn.execute(
-        """SELECT n.kind, count(*),
+        """SELECT CASE WHEN n.kind = 'method' AND n.chunk_id IS NULL THEN 'member' ELSE n.kind END, count(*),
                   count(*) FILTER (WHERE n.in_degree = 0 AND n.out_degree = 0),
                   count(*) FILTER (WHERE
                       NOT EXISTS (SELECT 1 FROM graph_edges e WHERE e.src = n.id AND e.dst IS NOT NULL
@@ -511,7 +513,7 @@ def isolated_definitions(conn: psycopg.Connection, repository_id: int) -> dict[s
                       AND NOT EXISTS (SELECT 1 FROM graph_edges e WHERE e.dst = n.id
                                   AND e.type <> 'contains' AND e.confidence >= 1))
            FROM graph_nodes n WHERE n.repository_id = %s AND n.kind <> 'module'
-           GROUP BY n.kind ORDER BY n.kind""",
+           GROUP BY 1 ORDER BY 1""",
         (repository_id,),
     ).fetchall()
     by_kind = {kind: {"nodes": total, "isolated": iso, "isolated_strict": strict} for kind, total, iso, strict in rows}
