@@ -148,13 +148,15 @@ def index_with_mnemo(name: str, root: Path) -> Mnemo:
         nodes_by_file: dict[str, list[Node]] = collections.defaultdict(list)
         module_of: dict[str, int] = {}
         names: dict[int, str] = {}
-        for nid, path, kind, qname, start, end in conn.execute(
-            "SELECT id, path, kind, qualified_name, start_line, end_line FROM graph_nodes WHERE repository_id = %s",
-            (repo.id,),
+        for nid, path, kind, qname, start, end, chunkless in conn.execute(
+            "SELECT id, path, kind, qualified_name, start_line, end_line, chunk_id IS NULL FROM graph_nodes "
+            "WHERE repository_id = %s", (repo.id,),
         ):
             names[nid] = f"{path}:{qname}" if kind != "module" else path
             if kind == "module":
                 module_of[path] = nid
+            elif kind == "class" and chunkless:
+                continue  # an object that gets methods by assignment: its span holds no code of its own
             else:
                 nodes_by_file[path].append(Node(nid, kind, qname, start, end))
         edges = {}

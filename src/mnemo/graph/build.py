@@ -340,9 +340,10 @@ def _object_owners(
         node_id = ids.take()
         name = parent.rpartition(".")[2]
         prefix = parent.rpartition(".")[0] or None
+        # no line span for scoping (graph/facts.Spans): the owner's members may lie far apart in
+        # the file (`inst._zod.x = …` in many functions), so it holds no code of its own
         definition = Definition(node=node_id, path=first[9], kind="class", name=name, qualified_name=parent,
-                                parent=prefix, start_line=min(m.row[11] for m in members),
-                                end_line=max(m.row[12] for m in members))
+                                parent=prefix)
         table.add_definition(definition)
         row = [node_id, repository_id, None, first[3], "class", name, parent, prefix, False, first[9], first[10],
                min(m.row[11] for m in members), max(m.row[12] for m in members), None, None]
