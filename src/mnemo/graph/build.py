@@ -124,12 +124,15 @@ def _nodes_and_edges(conn: psycopg.Connection, repository_id: int, root: Path | 
 
 
 def graph_is_current(database: Database, repository_id: int) -> bool:
-    """Whether the stored graph was built after the last change to the repository's files."""
+    """Whether the stored graph was built from the repository's current files.
+
+    Keyed on content, not time: the build records a digest of the (path, hash, status) set
+    (migration 0007's trigger), so a file removed after the last build — which changes no
+    timestamp — makes the graph stale, as does any write.
+    """
     with database.connect() as conn:
         row = conn.execute(
-            """SELECT g.built_at >= coalesce((SELECT max(f.indexed_at) FROM files f WHERE f.repository_id = %s),
-                                            '-infinity')
-               FROM graph_builds g WHERE g.repository_id = %s""",
+            "SELECT g.files_digest = mnemo_files_digest(%s) FROM graph_builds g WHERE g.repository_id = %s",
             (repository_id, repository_id),
         ).fetchone()
     return bool(row and row[0])
