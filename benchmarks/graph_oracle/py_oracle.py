@@ -10,7 +10,7 @@ resolves to a function or class defined in those files:
   {"file", "line" (of the call), "kind", "name", "targets": [{"file", "line"}...]}
 kind: direct (same file) | import | self (self./cls.) | super | namespace (module.f) |
       static (Class.m) | chained (receiver is a call result) | typed (any other receiver) |
-      decorator | raise. A class target also names its __init__ (the constructor that runs).
+      decorator | raise. A class target also names the __init__ that runs (its own or a base's).
 """
 
 from __future__ import annotations
@@ -32,13 +32,15 @@ def source_root(root: Path) -> Path:
 
 
 class Index:
-    """Per file: class definition line → its own __init__ line (from the AST)."""
+    """Per file: class definition line → its own __init__ line and its bases' positions (AST)."""
 
     def __init__(self, root: Path, files: list[str]) -> None:
         self.root = root
         self.files = set(files)
         self.inits: dict[tuple[str, int], int] = {}
-        self.bases: dict[tuple[str, int], list[str]] = {}
+        self.bases: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        self.project: jedi.Project | None = None
+        self._scripts: dict[str, jedi.Script] = {}
         for rel in files:
             try:
                 tree = ast.parse((root / rel).read_text(encoding="utf-8"))
@@ -46,9 +48,33 @@ class Index:
                 continue
             for node in ast.walk(tree):
                 if isinstance(node, ast.ClassDef):
+                    self.bases[(rel, node.lineno)] = [
+                        (b.end_lineno, b.end_col_offset - (len(b.attr) if isinstance(b, ast.Attribute) else len(b.id)))
+                        for b in node.bases if isinstance(b, (ast.Name, ast.Attribute))
+                    ]
                     for item in node.body:
                         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name == "__init__":
                             self.inits[(rel, node.lineno)] = item.lineno
+
+    def init_of(self, rel: str, line: int, depth: int = 0) -> tuple[str, int] | None:
+        """The __init__ that `C()` runs: the class's own, else the first base's that has one (MRO
+        approximated depth-first, as Python's for single inheritance)."""
+        own = self.inits.get((rel, line))
+        if own is not None:
+            return rel, own
+        if depth > 10:
+            return None
+        for base_line, base_col in self.bases.get((rel, line), ()):
+            script = self._scripts.get(rel)
+            if script is None:
+                script = self._scripts[rel] = jedi.Script(path=str(self.root / rel), project=self.project)
+            for name in goto(script, base_line, base_col):
+                base_rel = self.rel(name.module_path)
+                if name.type == "class" and base_rel is not None and name.line is not None:
+                    found = self.init_of(base_rel, name.line, depth + 1)
+                    if found is not None:
+                        return found
+        return None
 
     def rel(self, path: Path | None) -> str | None:
         if path is None:
@@ -70,9 +96,9 @@ def targets(index: Index, names) -> list[dict]:
             continue
         out.append({"file": rel, "line": name.line})
         if name.type == "class":
-            init = index.inits.get((rel, name.line))
+            init = index.init_of(rel, name.line)
             if init is not None:
-                out.append({"file": rel, "line": init})
+                out.append({"file": init[0], "line": init[1]})
     return out
 
 
@@ -146,6 +172,7 @@ def main() -> None:
     files = [f for f in files if f.endswith(".py")]
     index = Index(root, files)
     project = jedi.Project(str(root), sys_path=[str(source_root(root))], smart_sys_path=False)
+    index.project = project
     for rel in files:
         for site in calls_of(root, rel, index, project):
             print(json.dumps(site))

@@ -41,6 +41,7 @@ from mnemo.extract import (
     find_calls,
     find_decisions,
     find_exports,
+    find_facts,
     find_imports,
     find_public_names,
     matches,
@@ -125,6 +126,7 @@ def parse_source(
         exports=exports,
         module_calls=dedupe_calls(module_calls),
         errors=errors,
+        facts=find_facts(grammar, root),
     )
 
 

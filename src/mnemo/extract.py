@@ -1,5 +1,5 @@
 """File-level facts read from a parsed tree with the language's queries: calls, imports,
-exports, public names and decision points.
+exports, public names, decision points and the bindings that type receivers (facts.scm).
 
 Each finder runs one compiled query over the whole tree and returns plain values with their
 positions; chunk.py then hands every fact to the definition that contains it. The language
@@ -65,19 +65,44 @@ def _first_text(captures: Captures, name: str) -> str | None:
     return text(nodes[0]) if nodes else None
 
 
+_CALL_NODES = frozenset({"call_expression", "call"})
+_MEMBER_NODES = frozenset({"member_expression", "attribute"})
+
+
 def find_calls(grammar: Grammar, root: Node) -> list[CallSite]:
-    """Every call whose callee is a name or a member chain, in document order."""
+    """Every call whose callee is a name or a member chain, in document order.
+
+    A call on a call's result keeps the inner callee with `()`: `f(x).subscribe()` has
+    qualifier "f()", `this.pipe(a).subscribe()` "this.pipe()" (resolved through return types)."""
     calls = []
     for captures in matches(grammar, "calls", root):
         name_node = captures["call.name"][0]
         qualifier = None
         if "call.qualifier" in captures:
-            qualifier = normalize_qualifier(text(captures["call.qualifier"][0]))
+            qualifier = _qualifier_of(captures["call.qualifier"][0])
             if qualifier is None:
                 continue
         calls.append(CallSite(name=text(name_node), qualifier=qualifier, at=Position.of(name_node)))
     calls.sort(key=lambda call: call.at.byte)
     return calls
+
+
+def _qualifier_of(node: Node, depth: int = 0) -> str | None:
+    """A qualifier's text as a chain, calls kept as `()`: `a(x).b(y)` → "a().b()"."""
+    if depth < 8 and node.type in _CALL_NODES:
+        function = node.child_by_field_name("function")
+        inner = _qualifier_of(function, depth + 1) if function is not None else None
+        if inner is None or inner == "super":  # super().m(): calls.scm names that qualifier itself
+            return None
+        return f"{inner}()"
+    if depth < 8 and node.type in _MEMBER_NODES:
+        obj = node.child_by_field_name("object")
+        prop = node.child_by_field_name("property") or node.child_by_field_name("attribute")
+        if obj is not None and prop is not None and obj.type in _CALL_NODES | _MEMBER_NODES:
+            base = _qualifier_of(obj, depth + 1)
+            if base is not None and "()" in base:
+                return f"{base}.{text(prop)}"
+    return normalize_qualifier(text(node))
 
 
 def normalize_qualifier(raw: str) -> str | None:
@@ -167,6 +192,110 @@ def _export(captures: Captures) -> Export:
     if name is None:
         raise ValueError("an exports.scm pattern captures neither @export.name, @export.local nor @export.default")
     return Export(name=name, local=local, source=_first_text(captures, "export.source"))
+
+
+# Fact records (JSON lists, stored per file in files.facts):
+#   ["v", name, how, text, line]  a binding in the scope of the innermost definition at `line`
+#   ["f", name, how, text, line]  a field (`this.x = …`, `self.x = …`, a parameter property) of
+#                                 the innermost class at `line`
+#   ["r", name, "t", text, line]  the declared return type of the definition named at `line`
+#   ["m", name, "t", "", line]     a member signature (interface method, abstract method) of the
+#                                 innermost class or interface at `line`: a node of its own
+#   ["s", name, "t", "i|type", line]  parameter i of the definition named at `line` has a
+#                                 function type (callbacks passed to it take their types from it)
+# how: "t" declared type (its text), "n" `new C()` (the constructor), "c" the value of a call
+# (the callee chain), "a" an alias of another name or member chain, "p" an untyped parameter of
+# a callback: "callee|argument index|parameter index".
+_FACT_HOW = (("fact.type", "t"), ("fact.new", "n"), ("fact.call", "c"), ("fact.alias", "a"))
+_MAX_FACT_TEXT = 160
+
+
+def find_facts(grammar: Grammar, root: Node) -> list[list]:
+    """The declared types, constructor assignments, aliases and return types of a file, in
+    document order, for the graph's receiver-type pass (the query file is facts.scm)."""
+    found: dict[tuple, list] = {}
+    for captures in matches(grammar, "facts", root):
+        if "fact.callback" in captures:
+            for record in _callback_facts(captures["fact.callback"][0]):
+                found.setdefault((record[4], record[1], "p", record[3]), record)
+            continue
+        if "fact.member" in captures:
+            node = captures["fact.member"][0]
+            found.setdefault((node.start_byte, "m"), ["m", text(node), "t", "", node.start_point.row + 1])
+            continue
+        if "fact.signature" in captures:
+            name_node = captures["fact.signature"][0]
+            for record in _signature_facts(text(name_node), name_node, captures["fact.parameters"][0]):
+                found.setdefault((name_node.start_byte, "s", record[3]), record)
+            continue
+        returns = captures.get("fact.returns")
+        name_node = returns[0] if returns else (captures.get("fact.name") or [None])[0]
+        if name_node is None:
+            continue
+        for capture, how in _FACT_HOW:
+            if capture in captures:
+                value = captures[capture][0]
+                break
+        else:
+            continue
+        raw = text(value)
+        value_text = _SPACE.sub(" ", raw).strip() if how == "t" else normalize_qualifier(raw)
+        if not value_text or len(value_text) > _MAX_FACT_TEXT:
+            continue
+        kind = "r" if returns else "f" if "fact.field" in captures else "v"
+        record = [kind, text(name_node), how, value_text, name_node.start_point.row + 1]
+        found.setdefault((name_node.start_byte, kind, how, value_text), record)
+    return [record for _, record in sorted(found.items(), key=lambda item: item[0][:1])]
+
+
+def _parameters(node: Node) -> list[Node]:
+    params = node.child_by_field_name("parameters")
+    if params is not None:
+        return [p for p in params.named_children if p.type != "comment"]
+    single = node.child_by_field_name("parameter")
+    return [single] if single is not None else []
+
+
+def _parameter_name(param: Node) -> str | None:
+    pattern = param.child_by_field_name("pattern") if param.type != "identifier" else param
+    return text(pattern) if pattern is not None and pattern.type == "identifier" else None
+
+
+def _callback_facts(callback: Node) -> list[list]:
+    """Untyped parameters of a callback argument, each tied to the callee's parameter slot."""
+    arguments = callback.parent
+    call = arguments.parent if arguments is not None else None
+    if call is None:
+        return []
+    callee_node = call.child_by_field_name("function") or call.child_by_field_name("constructor")
+    if callee_node is None:
+        return []
+    callee = _qualifier_of(callee_node)
+    if callee is None or len(callee) > _MAX_FACT_TEXT:
+        return []
+    index = [a.id for a in arguments.named_children if a.type != "comment"].index(callback.id)
+    records = []
+    for position, param in enumerate(_parameters(callback)):
+        name = _parameter_name(param)
+        if name is not None and param.child_by_field_name("type") is None:
+            records.append(["v", name, "p", f"{callee}|{index}|{position}", param.start_point.row + 1])
+    return records
+
+
+def _signature_facts(name: str, name_node: Node, parameters: Node) -> list[list]:
+    records = []
+    position = 0
+    for param in parameters.named_children:
+        if param.type == "comment":
+            continue
+        if _parameter_name(param) == "this":
+            continue  # TypeScript's `this` parameter is no argument
+        annotation = param.child_by_field_name("type")
+        value = text(annotation.named_children[0]) if annotation is not None and annotation.named_children else ""
+        if "=>" in value and len(value) <= 2 * _MAX_FACT_TEXT:
+            records.append(["s", name, "t", f"{position}|{_SPACE.sub(' ', value)}", name_node.start_point.row + 1])
+        position += 1
+    return records
 
 
 def count_loc(source: str) -> int:

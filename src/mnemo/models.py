@@ -177,6 +177,8 @@ class ParsedFile:
     exports: list[Export] = field(default_factory=list)
     module_calls: list[Call] = field(default_factory=list)
     errors: list[SyntaxIssue] = field(default_factory=list)
+    # Receiver-type facts: [kind, name, how, text, line] records (mnemo.extract.find_facts).
+    facts: list[list] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:

@@ -120,10 +120,11 @@ def test_calls_self_super_and_nested_function_bodies() -> None:
     def calls(name: str) -> list[tuple[str, str | None]]:
         return [(c.name, c.qualifier) for c in chunks[name].calls]
 
-    assert calls("list_users") == [("route", "app"), ("fetch", "db"), ("format", None)]
+    # a decorator application (`@login_required`) is a call of the decorator, as at run time
+    assert calls("list_users") == [("route", "app"), ("login_required", None), ("fetch", "db"), ("format", None)]
     assert calls("Service") == [("get", "settings")]
     assert calls("Service.__init__") == [("super", None), ("__init__", "super")]
-    assert calls("Service.name") == [("_name", "self")]
+    assert calls("Service.name") == [("property", None), ("_name", "self")]  # @property
     assert calls("Service.Config.Nested.deep") == [("helper", None)]
     assert calls("Service._private") == [("inner_call", None), ("local", None)]
     assert [(c.name, c.line) for c in parsed.module_calls] == [("main", 49)]

@@ -250,6 +250,7 @@ def test_calls_keep_qualifiers_dedupe_and_skip_unnamed_callees() -> None:
         ("Bar", "ns", 9),
         ("getFn", None, 11),
         ("factory", None, 12),
+        ("build", "factory()", 12),  # a call on a call's result: resolved through return types
         ("get", "api.client", 15),
     ]
 

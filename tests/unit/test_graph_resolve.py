@@ -46,7 +46,7 @@ def test_es_module_never_guesses_a_name_it_does_not_import() -> None:
     assert stats.local == 0  # not reachable under the language's rules: not a local call
 
 
-def test_unknown_receiver_guesses_a_unique_method_but_not_a_builtin_one() -> None:
+def test_unknown_receiver_is_never_attached_by_name() -> None:
     rows, _, _ = resolve({
         "store.ts": "export class Store {\n  persist() {}\n  push(x: number) {}\n}\n",
         "main.ts": (
@@ -54,7 +54,8 @@ def test_unknown_receiver_guesses_a_unique_method_but_not_a_builtin_one() -> Non
             "export function main(s: any, list: number[]) {\n  s.persist();\n  list.push(1);\n  list.pop();\n}\n"
         ),
     })
-    assert ("main.ts:main", "calls", "store.ts:Store.persist", "unique_name", 0.5) in rows
+    assert ("main.ts:main", "calls", "s.persist", "unresolved", 1.0) in rows
+    assert not any(r[2] == "store.ts:Store.persist" for r in rows)
     # `push` is also an Array method: never attached by name alone
     assert not any(r[2] == "store.ts:Store.push" for r in rows)
     assert ("main.ts:main", "calls", "list.push", "builtin", 1.0) in rows
@@ -70,14 +71,15 @@ def test_builtin_namesakes_never_attach_on_an_unknown_receiver_python() -> None:
     assert ("main.py:main", "calls", "options.get", "builtin", 1.0) in rows
 
 
-def test_a_method_name_shared_by_several_classes_gives_no_target_on_an_unknown_receiver() -> None:
+def test_a_method_name_of_the_repository_on_an_unknown_receiver_stays_unresolved() -> None:
     rows, stats, _ = resolve({
         "a.py": "class A:\n    def render(self):\n        pass\n",
         "b.py": "class B:\n    def render(self):\n        pass\n",
         "main.py": "def main(thing):\n    thing.render()\n",
     })
     calls = [r for r in rows if r[0] == "main.py:main" and r[1] == "calls"]
-    assert calls == [("main.py:main", "calls", "thing.render", "ambiguous", 1.0)]
+    assert calls == [("main.py:main", "calls", "thing.render", "unresolved", 1.0)]
+    assert stats.local == 1 and stats.local_resolved == 0
 
 
 def test_member_call_never_attaches_to_a_function_of_the_same_name() -> None:
@@ -188,3 +190,30 @@ def test_local_names_per_language() -> None:
         "python", "method", "m",
     )
     assert py == {"self", "join", "args", "k", "kw", "x", "y", "i", "fh", "inner"}
+
+
+def test_dispatch_edges_through_an_interface_have_lower_confidence() -> None:
+    impls = "".join(f"export class S{i} implements Shape {{\n  area(): number {{ return {i}; }}\n}}\n" for i in range(3))
+    rows, _, table = resolve({
+        "shape.ts": "export interface Shape {\n  area(): number;\n}\n",
+        "impls.ts": "import { Shape } from './shape';\n" + impls,
+        "main.ts": "import { Shape } from './shape';\nexport function total(s: Shape) {\n  return s.area();\n}\n",
+    })
+    calls = {(r[2], r[3], round(r[4], 3)) for r in rows if r[0] == "main.ts:total" and r[1] == "calls"}
+    assert ("shape.ts:Shape.area", "typed", 1.0) in calls
+    assert {c for c in calls if c[1] == "dispatch"} == {(f"impls.ts:S{i}.area", "dispatch", 0.333) for i in range(3)}
+    member = next(d for d in table.definitions.values() if d.qualified_name == "Shape.area")
+    assert member.signature_only and member.kind == "method"
+
+
+def test_typed_receiver_beats_an_unrelated_namesake_and_unknown_types_stay_unresolved() -> None:
+    rows, _, _ = resolve({
+        "a.py": "class Engine:\n    def start(self):\n        pass\n\n\nclass Motor:\n    def start(self):\n        pass\n",
+        "main.py": (
+            "from a import Engine\n\n\ndef go(engine: Engine, other):\n    engine.start()\n    other.start()\n"
+        ),
+    })
+    calls = [r for r in rows if r[0] == "main.py:go" and r[1] == "calls"]
+    assert ("main.py:go", "calls", "a.py:Engine.start", "typed", 1.0) in calls
+    assert not any(r[2] == "a.py:Motor.start" for r in calls)
+    assert ("main.py:go", "calls", "other.start", "unresolved", 1.0) in calls

@@ -35,6 +35,7 @@ from mnemo.graph.resolve import (
     Resolver,
     SymbolTable,
     caller_scope,
+    member_definitions,
     resolve_calls,
     structure_edges,
 )
@@ -111,8 +112,11 @@ def _nodes_and_edges(conn: psycopg.Connection, repository_id: int, root: Path | 
         table, file_modules = _module_nodes(conn, repository_id, ids)
     with _phase(stats, "definitions"):
         chunk_nodes = _definition_nodes(conn, repository_id, ids, table)
+        _member_nodes(conn, repository_id, ids, table, file_modules)
         table.finish()
     resolver = Resolver(table, _module_resolver(root, table))
+    with _phase(stats, "facts"):
+        _type_facts(conn, repository_id, resolver, file_modules)
     with _phase(stats, "structure"):
         _structure(conn, repository_id, resolver)
     with _phase(stats, "calls"):
@@ -267,6 +271,7 @@ def _collapse_file(
         if part > 1 and key in last:
             node = last[key]
             node.row[12] = max(node.row[12], end)
+            node.definition.end_line = node.row[12]
             node.row[13] = (node.row[13] or 0) + (loc or 0)
             node.row[14] = max(node.row[14] or 1, complexity or 1)
             chunk_nodes[chunk_id] = node.definition.node
@@ -275,6 +280,7 @@ def _collapse_file(
         definition = Definition(
             node=node_id, path=path, kind=kind, name=name, qualified_name=qname, parent=parent,
             exported=exported, bases=tuple(str(b) for b in bases), implements=tuple(str(i) for i in implements),
+            start_line=start or 0, end_line=end or 0,
         )
         table.add_definition(definition)
         chunk_nodes[chunk_id] = node_id
@@ -288,6 +294,29 @@ def _collapse_file(
     pending.extend(_object_owners(pending, repository_id, ids, table))
     for item in pending:
         yield item.row
+
+
+def _member_nodes(
+    conn: psycopg.Connection, repository_id: int, ids: _IdPool, table: SymbolTable, file_modules: dict[int, Module]
+) -> None:
+    """Nodes without a chunk for interface members and abstract methods (facts' "m" records)."""
+    batch: list[list] = []
+    with conn.cursor(name="graph_members") as cur:
+        cur.itersize = _FETCH // 4
+        cur.execute(
+            """SELECT id, facts FROM files WHERE repository_id = %s AND facts @> '[["m"]]'::jsonb""",
+            (repository_id,),
+        )
+        for file_id, facts in cur:
+            module = file_modules.get(file_id)
+            if module is None:
+                continue
+            for d in member_definitions(table, module, facts, ids.take):
+                batch.append([d.node, repository_id, None, file_id, "method", d.name, d.qualified_name, d.parent,
+                              d.exported, d.path, module.language, d.start_line, d.end_line, 1, 1])
+            if len(batch) >= _EDGE_BATCH:
+                _flush_nodes(conn, batch)
+    _flush_nodes(conn, batch)
 
 
 def _object_owners(
@@ -314,6 +343,8 @@ def _object_owners(
         node_id = ids.take()
         name = parent.rpartition(".")[2]
         prefix = parent.rpartition(".")[0] or None
+        # no line span for scoping (graph/facts.Spans): the owner's members may lie far apart in
+        # the file (`inst._zod.x = …` in many functions), so it holds no code of its own
         definition = Definition(node=node_id, path=first[9], kind="class", name=name, qualified_name=parent,
                                 parent=prefix)
         table.add_definition(definition)
@@ -345,6 +376,20 @@ def _module_resolver(root: Path | None, table: SymbolTable) -> ModuleResolver:
     )
 
 
+def _type_facts(
+    conn: psycopg.Connection, repository_id: int, resolver: Resolver, file_modules: dict[int, Module]
+) -> None:
+    """First pass over the stored facts: class fields, return types and module-level bindings
+    into the repository-wide TypeFacts (the locals are read again per file in `_calls`)."""
+    with conn.cursor(name="graph_facts") as cur:
+        cur.itersize = _FETCH // 4
+        cur.execute("SELECT id, facts FROM files WHERE repository_id = %s AND facts <> '[]'::jsonb", (repository_id,))
+        for file_id, facts in cur:
+            module = file_modules.get(file_id)
+            if module is not None:
+                resolver.file_facts(module, facts)
+
+
 def _structure(conn: psycopg.Connection, repository_id: int, resolver: Resolver) -> None:
     edges = EdgeSet()
     structure_edges(resolver, edges)
@@ -368,10 +413,11 @@ def _calls(
     with conn.cursor(name="graph_calls") as cur:
         cur.itersize = _FETCH // 4
         cur.execute(
-            """SELECT id AS file_id, 0 AS ord, NULL::bigint AS chunk_id, module_calls, NULL::text AS source
-               FROM files WHERE repository_id = %s AND module_calls <> '[]'::jsonb
+            """SELECT id AS file_id, 0 AS ord, NULL::bigint AS chunk_id, module_calls, NULL::text AS source,
+                      facts
+               FROM files WHERE repository_id = %s AND (module_calls <> '[]'::jsonb OR facts <> '[]'::jsonb)
                UNION ALL
-               SELECT file_id, start_line, id, metadata->'calls', source FROM chunks
+               SELECT file_id, start_line, id, metadata->'calls', source, NULL::jsonb FROM chunks
                WHERE repository_id = %s AND jsonb_array_length(coalesce(metadata->'calls', '[]')) > 0
                ORDER BY 1, 2, 3 NULLS FIRST""",
             (repository_id, repository_id),
@@ -381,13 +427,16 @@ def _calls(
             if module is None:
                 continue
             callers = []
-            for _, _, chunk_id, calls, source in file_rows:
+            local = None
+            for _, _, chunk_id, calls, source, facts in file_rows:
+                if facts:
+                    local = resolver.local_facts(module, facts)
                 node = chunk_nodes.get(chunk_id) if chunk_id is not None else None
                 caller = definitions.get(node) if node is not None else None
                 parsed_calls = [_call(c) for c in calls or ()]
                 shadowed = caller_scope(resolver, module, caller, parsed_calls, source)
                 callers.append((caller, parsed_calls, shadowed))
-            resolve_calls(resolver, module, callers, edges, stats)
+            resolve_calls(resolver, module, callers, edges, stats, local)
             if len(edges) >= _EDGE_BATCH:
                 _write_edges(conn, repository_id, edges)
     _write_edges(conn, repository_id, edges)
@@ -456,9 +505,11 @@ def _summarise(conn: psycopg.Connection, repository_id: int, stats: GraphStats) 
 
 def isolated_definitions(conn: psycopg.Connection, repository_id: int) -> dict[str, Any]:
     """Definitions with no edge but `contains`: any resolved edge, and (strict) any edge that
-    is not a guess (confidence 1)."""
+    is not a guess (confidence 1). Interface members and abstract methods (method nodes without
+    a chunk) are counted apart as 'member': they are signatures, not code, and often only
+    implemented, never called by name."""
     rows = conn.execute(
-        """SELECT n.kind, count(*),
+        """SELECT CASE WHEN n.kind = 'method' AND n.chunk_id IS NULL THEN 'member' ELSE n.kind END, count(*),
                   count(*) FILTER (WHERE n.in_degree = 0 AND n.out_degree = 0),
                   count(*) FILTER (WHERE
                       NOT EXISTS (SELECT 1 FROM graph_edges e WHERE e.src = n.id AND e.dst IS NOT NULL
@@ -466,7 +517,7 @@ def isolated_definitions(conn: psycopg.Connection, repository_id: int) -> dict[s
                       AND NOT EXISTS (SELECT 1 FROM graph_edges e WHERE e.dst = n.id
                                   AND e.type <> 'contains' AND e.confidence >= 1))
            FROM graph_nodes n WHERE n.repository_id = %s AND n.kind <> 'module'
-           GROUP BY n.kind ORDER BY n.kind""",
+           GROUP BY 1 ORDER BY 1""",
         (repository_id,),
     ).fetchall()
     by_kind = {kind: {"nodes": total, "isolated": iso, "isolated_strict": strict} for kind, total, iso, strict in rows}

@@ -14,9 +14,12 @@ The order follows the language's own lookup, as far as syntax alone allows:
   `ns.f()` / `Cls.m()`     the qualifier is resolved like a bare name (namespace imports, Python
                            packages and submodules, classes for static calls); a qualifier bound
                            to a package import makes the call external.
-  `obj.m()`                the receiver's type is unknown: a method name defined once in the
-                           repository is a guess (0.5); a name the runtime's types also carry
-                           (`push`, `get`) counts the builtin as one more candidate.
+  `obj.m()`                the receiver's type from the file's facts (graph/facts.py): declared
+                           types of parameters, variables and fields, `new C()` / `C()`
+                           assignments, return types of called functions (also for chains
+                           `f().m()`), aliases; then `m` in that class and its bases ('typed').
+                           Unknown type: never attached by name; a builtin-type method name
+                           (`get`, `push`) is a builtin call, any other stays unresolved.
 Ambiguity is never resolved silently: up to MAX_CANDIDATES candidates each get an edge marked
 'ambiguous' with confidence 1/n, more give one edge without a target node.
 """
@@ -28,6 +31,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from mnemo.graph import scope
+from mnemo.graph.facts import (
+    LocalFacts,
+    Spans,
+    TypeFacts,
+    Value,
+    function_type_parameter,
+    member_signatures,
+    type_names,
+)
 from mnemo.graph.modules import ModuleRef, ModuleResolver, TsConfig
 from mnemo.graph.rules import LanguageRules, rules_for
 from mnemo.models import Call, Export, Import, ImportedName, ParsedFile
@@ -41,7 +53,8 @@ CLASS_KINDS = frozenset({"class", "interface"})
 FUNCTION_KINDS = frozenset({"function", "method"})
 
 # Resolution labels, also the values of graph_edges.resolution.
-RESOLVED = ("scope", "import", "this", "qualified", "same_file", "unique_name", "ambiguous")
+RESOLVED = ("scope", "import", "this", "qualified", "typed", "dispatch", "same_file", "unique_name", "ambiguous")
+_MAX_TYPE_DEPTH = 5  # receiver → field → call result → … chains longer than this stay unknown
 UNRESOLVED = ("external", "builtin", "local", "unresolved", "ambiguous")
 
 
@@ -58,6 +71,9 @@ class Definition:
     exported: bool = False
     bases: tuple[str, ...] = ()
     implements: tuple[str, ...] = ()
+    start_line: int = 0
+    end_line: int = 0
+    signature_only: bool = False  # an interface member or abstract method: no chunk, no body
 
     @property
     def is_top_level(self) -> bool:
@@ -75,6 +91,7 @@ class Module:
     exports: list[Export] = field(default_factory=list)
     top: dict[str, list[int]] = field(default_factory=dict)  # top-level definitions by name
     qualified: dict[str, list[int]] = field(default_factory=dict)  # all definitions by qualified name
+    nodes: list[int] = field(default_factory=list)  # every definition of the file
     _bindings: dict[str, tuple[Import, ImportedName]] | None = None
 
     def bindings(self) -> dict[str, tuple[Import, ImportedName]]:
@@ -147,6 +164,7 @@ class SymbolTable:
         module = self.modules[definition.path]
         self.definitions[definition.node] = definition
         module.qualified.setdefault(definition.qualified_name, []).append(definition.node)
+        module.nodes.append(definition.node)
         if definition.is_top_level:
             module.top.setdefault(definition.name, []).append(definition.node)
             self.global_top.setdefault(definition.name, []).append(definition.node)
@@ -192,9 +210,13 @@ def _clean_base(text: str) -> str | None:
 class Resolver:
     """Answers what calls, bases and imports of a module point at. Caches per repository build."""
 
-    def __init__(self, table: SymbolTable, modules: ModuleResolver) -> None:
+    def __init__(self, table: SymbolTable, modules: ModuleResolver, types: TypeFacts | None = None) -> None:
         self.table = table
         self.modules = modules
+        self.types = types or TypeFacts()
+        self._spans: dict[str, Spans] = {}
+        self._type_cache: dict[tuple[str, str], tuple[int, ...]] = {}
+        self._implementors: dict[int, list[int]] | None = None
         self._members: dict[tuple[str, str], Symbol | None] = {}
         self._in_progress: set[tuple[str, str]] = set()
         self._bases: dict[int, tuple[Target, ...]] = {}
@@ -381,15 +403,33 @@ class Resolver:
     # -- calls -------------------------------------------------------------------------------
 
     def call(
-        self, module: Module, caller: Definition | None, call: Call, shadowed: frozenset[str] = frozenset()
+        self,
+        module: Module,
+        caller: Definition | None,
+        call: Call,
+        shadowed: frozenset[str] = frozenset(),
+        local: LocalFacts | None = None,
+        depth: int = 0,
     ) -> CallOutcome:
         """Resolve one call made in `caller` (None: at module top level) of `module`.
 
         `shadowed`: names the caller declares itself (parameters, variables, nested functions);
-        a call to one of them, or on one of them, is local to the caller (see scope.py)."""
+        a call to one of them, or on one of them, is local to the caller (see scope.py).
+        `local`: the module's bindings (facts.LocalFacts), which type receivers: a call on a
+        receiver of known type goes to that type's method ('typed')."""
         rules = rules_for(module.language)
         qualifier = _clean_qualifier(call.qualifier)
         head = (qualifier or call.name).split(".")[0]
+        if qualifier is not None and qualifier not in rules.self_names and not rules.is_super(qualifier):
+            classes = self.receiver_classes(module, caller, qualifier, local, depth)
+            if classes:
+                return self._with_constructors(self._method_on(classes, call.name, f"{qualifier}.{call.name}"), rules)
+            if qualifier.endswith("()"):
+                return CallOutcome((Target(None, "unresolved", target=f"{qualifier}.{call.name}"),), False)
+        elif qualifier is None and local is not None and depth < _MAX_TYPE_DEPTH:
+            aliased = self._alias_call(module, caller, call, local, depth)
+            if aliased is not None:
+                return aliased
         if head in shadowed and (qualifier is None or qualifier not in rules.self_names):
             if qualifier is None:
                 return CallOutcome((Target(None, "local", target=call.name),), False)
@@ -403,6 +443,311 @@ class Resolver:
         else:
             outcome = self._qualified(module, caller, qualifier, call.name, rules)
         return self._with_constructors(outcome, rules)
+
+    # -- receiver types --------------------------------------------------------------------
+
+    def spans(self, module: Module) -> Spans:
+        found = self._spans.get(module.path)
+        if found is None:
+            defs = self.table.definitions
+            found = Spans(
+                (defs[n].start_line, defs[n].end_line, n, defs[n].kind) for n in module.nodes if not defs[n].signature_only
+            )
+            self._spans[module.path] = found
+        return found
+
+    def scope_chain(self, module: Module, caller: Definition | None) -> list[int]:
+        """The scopes a name is looked up in from `caller`: it, its enclosing definitions, the module."""
+        if caller is None:
+            return [0]
+        chain = self.spans(module).enclosing(caller.start_line) if caller.start_line else []
+        if caller.node not in chain:
+            chain.insert(0, caller.node)
+        return [*chain, 0]
+
+    def receiver_classes(
+        self, module: Module, caller: Definition | None, chain: str, local: LocalFacts | None, depth: int = 0
+    ) -> tuple[int, ...]:
+        """The classes/interfaces a receiver (`x`, `this.a.b`, `self.x`, `f()`) may be, from the
+        facts; empty when unknown (then the call resolves by syntax alone)."""
+        if depth >= _MAX_TYPE_DEPTH:
+            return ()
+        rules = rules_for(module.language)
+        if chain.endswith("()"):
+            return self.call_types(module, caller, chain[:-2], local, depth + 1)
+        if "()." in chain:  # fields of a call's result: f().a.b
+            cut = chain.rfind("().") + 2
+            current = self.receiver_classes(module, caller, chain[:cut], local, depth + 1)
+            for part in chain[cut + 1 :].split("."):
+                current = self.field_types(current, part, depth + 1) if current else ()
+            return current
+        head, *rest = chain.split(".")
+        if head in rules.self_names:
+            owner = self.enclosing_class(module, caller)
+            if owner is None or not rest:
+                return ()
+            current: tuple[int, ...] = (owner,)
+        elif rules.is_super(head):
+            return ()
+        else:
+            values = local.lookup(self.scope_chain(module, caller), head) if local is not None else []
+            if values:
+                current = self.value_types(module, values, local, depth + 1)
+            else:
+                current = self._imported_value_types(module, head, depth + 1)
+        for part in rest:
+            if not current:
+                return ()
+            current = self.field_types(current, part, depth + 1)
+        return current
+
+    def value_types(
+        self, module: Module, values: list[Value], local: LocalFacts | None, depth: int
+    ) -> tuple[int, ...]:
+        """The classes the values of one binding may be (declared types, constructors, call results)."""
+        found: list[int] = []
+        for how, text, scope_node in values:
+            scope_def = self.table.definitions.get(scope_node) if scope_node else None
+            if how == "t":
+                classes = self.type_classes(module, text)
+            elif how == "n":
+                classes = self._class_symbol(module, scope_def, text)
+            elif how == "c":
+                classes = self.call_types(module, scope_def, text, local, depth + 1)
+            elif how == "p":
+                classes = self.callback_parameter_types(module, scope_def, text, local, depth + 1)
+            else:
+                classes = self.receiver_classes(module, scope_def, text, local, depth + 1)
+            found.extend(c for c in classes if c not in found)
+        return tuple(found)
+
+    def type_classes(self, module: Module, text: str) -> tuple[int, ...]:
+        """Class/interface nodes a type expression names, resolved in `module` (cached)."""
+        key = (module.path, text)
+        cached = self._type_cache.get(key)
+        if cached is None:
+            found: list[int] = []
+            for name in type_names(text, rules_for(module.language)):
+                found.extend(n for n in self._class_symbol(module, None, name) if n not in found)
+            cached = self._type_cache[key] = tuple(found)
+        return cached
+
+    def _class_symbol(self, module: Module, scope: Definition | None, name: str) -> tuple[int, ...]:
+        if "." in name:
+            symbol, _ = self.qualifier_symbol(module, scope, name)
+        else:
+            symbol, _ = self.name_symbol(module, scope, name)
+        if symbol is None:
+            return ()
+        return tuple(n for n in symbol.nodes if self.table.kind(n) in CLASS_KINDS)
+
+    def call_types(
+        self, module: Module, caller: Definition | None, callee: str, local: LocalFacts | None, depth: int
+    ) -> tuple[int, ...]:
+        """What calling `callee` returns: an instance of the class it constructs, or the declared
+        return type of the function or method it calls."""
+        if depth >= _MAX_TYPE_DEPTH:
+            return ()
+        rules = rules_for(module.language)
+        qualifier, _, name = callee.rpartition(".")
+        outcome = self.call(module, caller, Call(name, qualifier or None, 0), frozenset(), local, depth + 1)
+        found: list[int] = []
+        for target in outcome.targets:
+            if target.node is None or target.confidence < 1:
+                continue
+            definition = self.table.definitions[target.node]
+            if definition.kind in CLASS_KINDS:
+                classes: tuple[int, ...] = (definition.node,)
+            elif definition.name == rules.constructor:
+                continue
+            else:
+                returns = self.types.returns.get(definition.node)
+                classes = self.type_classes(self.table.modules[definition.path], returns) if returns else ()
+                if not classes and returns and returns.strip() == "this" and definition.parent:
+                    owner = self.table.class_named(self.table.modules[definition.path], definition.parent)
+                    classes = (owner,) if owner is not None else ()
+            found.extend(c for c in classes if c not in found)
+        return tuple(found)
+
+    def callback_parameter_types(
+        self, module: Module, caller: Definition | None, slot: str, local: LocalFacts | None, depth: int
+    ) -> tuple[int, ...]:
+        """An untyped callback parameter ("callee|argument|parameter"): the type the callee
+        declares for that parameter of that argument (`operate((source, subscriber) => …)`)."""
+        callee, _, rest = slot.partition("|")
+        argument, _, parameter = rest.partition("|")
+        if depth >= _MAX_TYPE_DEPTH or not argument.isdigit() or not parameter.isdigit():
+            return ()
+        rules = rules_for(module.language)
+        qualifier, _, name = callee.rpartition(".")
+        outcome = self.call(module, caller, Call(name, qualifier or None, 0), frozenset(), local, depth + 1)
+        found: list[int] = []
+        for target in outcome.targets:
+            if target.node is None or target.confidence < 1:
+                continue
+            node = target.node
+            if self.table.kind(node) in CLASS_KINDS and rules.constructor:
+                node, _ = self.find_method([node], rules.constructor)
+                if node is None:
+                    continue
+            signature = self.types.params.get(node, {}).get(int(argument))
+            kind = function_type_parameter(signature, int(parameter)) if signature else None
+            if kind:
+                definition = self.table.definitions[node]
+                found.extend(c for c in self.type_classes(self.table.modules[definition.path], kind) if c not in found)
+        return tuple(found)
+
+    def field_types(self, classes: tuple[int, ...], name: str, depth: int) -> tuple[int, ...]:
+        """The classes field (or getter) `name` of these classes may hold, through their bases."""
+        found: list[int] = []
+        for cls in classes:
+            queue, seen, index = [cls], {cls}, 0
+            while index < len(queue) and index < _MAX_DEPTH:
+                current = queue[index]
+                index += 1
+                definition = self.table.definitions[current]
+                owner_module = self.table.modules[definition.path]
+                values = self.types.fields.get(current, {}).get(name)
+                getter = self.table.members.get(current, {}).get(name)
+                if values or getter is not None:
+                    if values:
+                        found.extend(c for c in self.value_types(owner_module, values, None, depth + 1) if c not in found)
+                    if getter is not None and getter in self.types.returns:
+                        found.extend(c for c in self.type_classes(owner_module, self.types.returns[getter])
+                                     if c not in found)
+                    break
+                for base in self.class_bases(current):
+                    if base.node is not None and base.node not in seen:
+                        seen.add(base.node)
+                        queue.append(base.node)
+        return tuple(found)
+
+    def _imported_value_types(self, module: Module, name: str, depth: int) -> tuple[int, ...]:
+        """A module-level binding of another module, imported by name (`import { scheduler }`)."""
+        binding = module.bindings().get(name)
+        if binding is None:
+            return ()
+        imp, imported = binding
+        if imported.name in ("*", "default"):
+            return ()
+        ref = self.module_ref(module, imp.source)
+        if ref.path is None or ref.path not in self.table.modules:
+            return ()
+        values = self.types.module_vars.get(ref.path, {}).get(imported.name)
+        if not values:
+            return ()
+        return self.value_types(self.table.modules[ref.path], values, None, depth + 1)
+
+    def _method_on(self, classes: tuple[int, ...], name: str, text: str) -> CallOutcome:
+        """`x.m()` with x's classes known: their method `m` (own or inherited)."""
+        targets: list[Target] = []
+        outside = None
+        for cls in classes:
+            node, external = self.find_method([cls], name)
+            if node is not None:
+                if all(t.node != node for t in targets):
+                    targets.append(Target(node, "typed"))
+            else:
+                outside = outside or external
+        for target in list(targets):
+            if self.table.definitions[target.node].signature_only:
+                targets.extend(t for t in self.dispatch_targets(target.node) if all(t.node != x.node for x in targets))
+        if targets:
+            return CallOutcome(tuple(targets), True)
+        if outside:
+            return CallOutcome((Target(None, "external", target=f"{outside}.{name}"),), False)
+        return CallOutcome((Target(None, "unresolved", target=text),), True)
+
+    def implementors(self, node: int) -> list[int]:
+        """Classes that extend or implement a class/interface, directly or not (breadth first)."""
+        if self._implementors is None:
+            index: dict[int, list[int]] = {}
+            for definition in self.table.definitions.values():
+                if definition.kind not in CLASS_KINDS:
+                    continue
+                module = self.table.modules[definition.path]
+                parents = [t.node for t in self.class_bases(definition.node)]
+                for text in definition.implements:
+                    parents.extend(t.node for t in self.base_targets(module, definition, text))
+                for parent in parents:
+                    if parent is not None and parent != definition.node:
+                        index.setdefault(parent, []).append(definition.node)
+            self._implementors = index
+        queue, seen = [node], {node}
+        index_ = 0
+        while index_ < len(queue) and index_ < 256:
+            for child in self._implementors.get(queue[index_], ()):
+                if child not in seen:
+                    seen.add(child)
+                    queue.append(child)
+            index_ += 1
+        return queue[1:]
+
+    def dispatch_targets(self, member: int) -> list[Target]:
+        """A call through an interface member or abstract method may run any implementation:
+        one lower-confidence 'dispatch' edge to each (confidence 1/n, at most 1/2)."""
+        definition = self.table.definitions[member]
+        owner = self.table.class_named(self.table.modules[definition.path], definition.parent or "")
+        if owner is None:
+            return []
+        found = []
+        for cls in self.implementors(owner):
+            method = self.table.members.get(cls, {}).get(definition.name)
+            if method is not None and method != member and not self.table.definitions[method].signature_only:
+                if method not in found:
+                    found.append(method)
+        if not found or len(found) > MAX_CANDIDATES * 4:
+            return []
+        share = min(0.5, 1.0 / len(found))
+        return [Target(n, "dispatch", share) for n in found]
+
+    def implemented(self, method: Definition) -> list[Target]:
+        """The interface members (and abstract methods) a class's method implements."""
+        if method.parent is None or method.signature_only:
+            return []
+        module = self.table.modules[method.path]
+        owner = self.table.class_named(module, method.parent)
+        if owner is None:
+            return []
+        owner_def = self.table.definitions[owner]
+        found = []
+        interfaces = [t.node for text in owner_def.implements for t in self.base_targets(module, owner_def, text)]
+        interfaces += [t.node for t in self.class_bases(owner)]
+        for iface in interfaces:
+            if iface is None:
+                continue
+            node, _ = self.find_method([iface], method.name)
+            if node is not None and node != method.node and self.table.definitions[node].signature_only:
+                found.append(Target(node, "this"))
+        return found
+
+    def add_member_signatures(self, module: Module, records: Iterable[list], take_id) -> list[Definition]:
+        """Nodes for the interface members and abstract methods a module's facts name (before
+        `SymbolTable.finish`): `take_id()` gives each its node id."""
+        return member_definitions(self.table, module, records, take_id)
+
+    def file_facts(self, module: Module, records: Iterable[list]) -> None:
+        """File one module's stored facts into the repository-wide TypeFacts (first pass)."""
+        self.types.add_file(module.path, records, self.spans(module))
+
+    def local_facts(self, module: Module, records: Iterable[list]) -> LocalFacts | None:
+        """One module's bindings by scope, for resolving its calls (second pass)."""
+        records = list(records or ())
+        if not records:
+            return None
+        return TypeFacts().add_file(module.path, records, self.spans(module))
+
+    def _alias_call(
+        self, module: Module, caller: Definition | None, call: Call, local: LocalFacts, depth: int
+    ) -> CallOutcome | None:
+        """`g = f; g()` calls f (flow-insensitive: any alias binding of g in scope counts)."""
+        values = local.lookup(self.scope_chain(module, caller), call.name)
+        aliases = [text for how, text, _ in values if how == "a" and text != call.name]
+        if not aliases or len(aliases) != len(values):
+            return None
+        qualifier, _, name = aliases[0].rpartition(".")
+        outcome = self.call(module, caller, Call(name, qualifier or None, call.line), frozenset(), local, depth + 1)
+        return outcome if any(t.node is not None for t in outcome.targets) else None
 
     def _with_constructors(self, outcome: CallOutcome, rules: LanguageRules) -> CallOutcome:
         """Instantiating a class (`new C()`, `C()`) also runs its constructor: both are targets."""
@@ -492,7 +837,10 @@ class Resolver:
         if from_bases and node is None and not outside:
             outside = next((t.target for t in self.class_bases(owner) if t.node is None and t.target), None)
         if node is not None:
-            return CallOutcome((Target(node, "this"),), True)
+            targets = [Target(node, "this")]
+            if self.table.definitions[node].signature_only:  # this.m() on an abstract method
+                targets.extend(self.dispatch_targets(node))
+            return CallOutcome(tuple(targets), True)
         if outside:
             return CallOutcome((Target(None, "external", target=f"{outside}.{name}"),), False)
         if name in rules.builtin_methods:
@@ -580,19 +928,14 @@ class Resolver:
         return None
 
     def _unknown_receiver(self, text: str, name: str, rules: LanguageRules) -> CallOutcome:
-        """`obj.m()` with obj's type unknown: only a method name can match, never a function.
-
-        A name that the runtime's own types carry (`get`, `push`, `items`, `toString`) is never
-        attached by name alone: `dict.get` is no call to a repository's `get`. Another name
-        defined once in the repository is a guess (confidence 0.5, 'unique_name'); several
-        candidates give one edge without a target ('ambiguous'), since a method name shared by
-        several classes says nothing about which one a receiver of unknown type is."""
+        """`obj.m()` with obj's type unknown (no declared type, constructor or return type in the
+        facts): never attached to a repository method by its name alone. A name that the
+        runtime's own types carry (`get`, `push`, `items`) is a builtin call; any other is left
+        unresolved, marked local when the repository defines a method of that name (`graph
+        stats` counts those). Name guesses ('unique_name') are made only for plain calls."""
         if name in rules.builtin_methods:
             return CallOutcome((Target(None, "builtin", target=text),), False)
-        candidates = list(self.table.global_methods.get(name, ()))
-        if len(candidates) > 1:
-            return CallOutcome((Target(None, "ambiguous", target=text),), True)
-        return self._guess(candidates, text)
+        return CallOutcome((Target(None, "unresolved", target=text),), name in self.table.global_methods)
 
     # -- bases and imports -------------------------------------------------------------------
 
@@ -703,6 +1046,27 @@ class Resolver:
         return module.node
 
 
+def member_definitions(table: SymbolTable, module: Module, records: Iterable[list], take_id) -> list[Definition]:
+    """Definitions (signature_only) for the member signatures among a module's fact records."""
+    defs = table.definitions
+    spans = Spans(
+        (defs[n].start_line, defs[n].end_line, n, defs[n].kind) for n in module.nodes if not defs[n].signature_only
+    )
+    added = []
+    for owner, name, first, last in member_signatures(records, spans):
+        cls = defs[owner]
+        qualified = f"{cls.qualified_name}.{name}"
+        if module.qualified.get(qualified):
+            continue  # a real definition (a chunk) already stands for it
+        definition = Definition(
+            node=take_id(), path=module.path, kind="method", name=name, qualified_name=qualified,
+            parent=cls.qualified_name, exported=cls.exported, start_line=first, end_line=last, signature_only=True,
+        )
+        table.add_definition(definition)
+        added.append(definition)
+    return added
+
+
 def _directory(path: str) -> str:
     return path.rpartition("/")[0]
 
@@ -796,13 +1160,18 @@ def resolve_calls(
     callers: Iterable[tuple[Definition | None, Iterable[Call], frozenset[str]]],
     edges: EdgeSet,
     stats: CallStats,
+    local: LocalFacts | None = None,
 ) -> None:
     """Add the `calls` edges of one module's callers (None = the module's top level); each
-    caller comes with the names it declares itself (scope.local_names, or empty)."""
+    caller comes with the names it declares itself (scope.local_names, or empty). `local`: the
+    module's bindings from its stored facts (resolver.local_facts), None when it has none.
+
+    This is the unit that resolves the edges out of one file given the stored facts and the
+    repository's symbol table and TypeFacts (an incremental update calls it per changed file)."""
     for caller, calls, shadowed in callers:
         src = caller.node if caller is not None else module.node
         for call in calls:
-            outcome = resolver.call(module, caller, call, shadowed)
+            outcome = resolver.call(module, caller, call, shadowed, local)
             stats.count(outcome)
             for target in outcome.targets:
                 if target.node != src:  # recursion is no dependency: no self-loops
@@ -848,7 +1217,10 @@ def structure_edges(resolver: Resolver, edges: EdgeSet) -> None:
         edges.add(resolver.container(definition), "contains", Target(definition.node, "structure"), None)
         if definition.kind == "method":
             for target in resolver.overridden(definition):
-                edges.add(definition.node, "inherits", target, None)
+                if not table.definitions[target.node].signature_only:
+                    edges.add(definition.node, "inherits", target, None)
+            for target in resolver.implemented(definition):
+                edges.add(definition.node, "implements", target, None)
         if definition.kind not in CLASS_KINDS:
             continue
         module = table.modules[definition.path]
@@ -883,6 +1255,11 @@ def resolve_parsed(
     for path in sorted(files):
         table.add_module(path, files[path].language, next_id, files[path].imports, files[path].exports)
         next_id += 1
+    counter = [0]
+
+    def _next() -> int:
+        counter[0] += 1
+        return 10_000_000 + counter[0]  # member signature nodes: after every chunk's node
     callers: dict[str, list[tuple[Definition | None, list[Call], str | None]]] = {}
     for path in sorted(files):
         parsed = files[path]
@@ -894,25 +1271,32 @@ def resolve_parsed(
                 continue
             key = (chunk.kind, chunk.qualified_name)
             if chunk.part > 1 and key in last:
+                last[key].end_line = max(last[key].end_line, chunk.end_line)
                 own.append((last[key], list(chunk.calls), chunk.source))
                 continue
             definition = Definition(
                 node=next_id, path=path, kind=chunk.kind, name=chunk.name,
                 qualified_name=chunk.qualified_name, parent=chunk.parent, exported=chunk.exported,
                 bases=tuple(chunk.bases), implements=tuple(chunk.implements),
+                start_line=chunk.start_line, end_line=chunk.end_line,
             )
             next_id += 1
             table.add_definition(definition)
             last[key] = definition
             own.append((definition, list(chunk.calls), chunk.source))
         callers[path] = own
+    for path in sorted(files):
+        for _ in member_definitions(table, table.modules[path], files[path].facts, lambda: _next()):
+            pass
     table.finish()
     resolver = Resolver(table, ModuleResolver(files, ts_configs, root_package, workspaces))
+    for path in sorted(files):
+        resolver.file_facts(table.modules[path], files[path].facts)
     stats = CallStats()
     edges = EdgeSet()
     structure_edges(resolver, edges)
     for path in sorted(files):
         module = table.modules[path]
         scoped = [(c, calls, caller_scope(resolver, module, c, calls, src)) for c, calls, src in callers[path]]
-        resolve_calls(resolver, module, scoped, edges, stats)
+        resolve_calls(resolver, module, scoped, edges, stats, resolver.local_facts(module, files[path].facts))
     return table, list(edges), stats

@@ -89,6 +89,9 @@ class LanguageRules:
     extensions: tuple[str, ...] = ()  # module file extensions, in resolution order
     index_files: tuple[str, ...] = ()  # what a directory import means
     constructor: str | None = None  # the method that instantiating a class runs
+    type_wrappers: frozenset[str] = frozenset()  # generic types whose arguments keep their methods
+    first_argument_wrappers: frozenset[str] = frozenset()  # … only their first argument (Annotated)
+    type_keywords: frozenset[str] = frozenset()  # type names that are never a repository class
 
     def is_super(self, qualifier: str) -> bool:
         return qualifier in self.super_names or (self.family == "python" and qualifier.startswith("super("))
@@ -106,6 +109,9 @@ ECMASCRIPT = LanguageRules(
     extensions=_ES_EXTENSIONS,
     index_files=tuple(f"index{ext}" for ext in _ES_EXTENSIONS),
     constructor="constructor",
+    type_wrappers=_words("Readonly NonNullable Partial Required Awaited"),
+    type_keywords=_words("any unknown never void null undefined string number boolean object symbol bigint "
+                         "this true false"),
 )
 
 _PY_NAMES = frozenset(name for name in dir(_python_builtins) if not name.startswith("_")) | {"__import__"}
@@ -120,6 +126,9 @@ PYTHON = LanguageRules(
     extensions=(".py", ".pyi"),
     index_files=("__init__.py", "__init__.pyi"),
     constructor="__init__",
+    type_wrappers=_words("Optional Union Annotated Final ClassVar Required NotRequired ReadOnly"),
+    first_argument_wrappers=_words("Annotated"),
+    type_keywords=_words("None int str float bool bytes list dict set frozenset tuple object Any type"),
 )
 
 GENERIC = LanguageRules(

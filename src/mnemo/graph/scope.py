@@ -2,7 +2,8 @@
 nested functions and classes), which shadow the file's imports and definitions.
 
 `function f(helper) { helper(); }` calls its parameter, not the imported `helper`; Python's
-`def g(): join = make(); join()` calls the local. The indexer does not make nested definitions
+`def g(): join = make(); join()` calls the local. (A function-level `from x import y` is no
+local here: the imports query reads it as one of the file's imports, which resolve it.) The indexer does not make nested definitions
 chunks of their own, so the graph reads them here, from the chunk's stored source, with a small
 tree-sitter query per language. Only callers that may shadow something are parsed (see
 `might_shadow`), so most chunks never are.
@@ -59,8 +60,6 @@ _PYTHON = """
 (named_expression name: (identifier) @name)
 (function_definition name: (identifier) @name)
 (class_definition name: (identifier) @name)
-(import_from_statement name: (dotted_name (identifier) @name))
-(aliased_import alias: (identifier) @name)
 """
 
 _QUERIES = {"typescript": _ECMA_TS, "tsx": _ECMA_TS, "javascript": _ECMA_JS, "jsx": _ECMA_JS, "python": _PYTHON}

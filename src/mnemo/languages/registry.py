@@ -21,7 +21,7 @@ from tree_sitter import Language, Parser, Query, QueryError
 QUERIES_DIR = Path(__file__).parent / "queries"
 
 # The query files a language folder may hold (each optional; a missing one matches nothing).
-QUERY_NAMES = ("definitions", "calls", "imports", "exports", "public", "complexity")
+QUERY_NAMES = ("definitions", "calls", "imports", "exports", "public", "complexity", "facts")
 
 _INHERITS = "; inherits:"
 

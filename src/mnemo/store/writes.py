@@ -157,13 +157,15 @@ def write_file(
         file_id = conn.execute(
             """
             INSERT INTO files (repository_id, path, language, content_hash, failed_hash, size_bytes, status,
-                               last_error, imports, exports, module_calls, chunk_count, indexed_at, encoding)
-            VALUES (%s, %s, %s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, now(), %s)
+                               last_error, imports, exports, module_calls, facts, chunk_count, indexed_at,
+                               encoding)
+            VALUES (%s, %s, %s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, %s, now(), %s)
             ON CONFLICT (repository_id, path) DO UPDATE SET
                 language = EXCLUDED.language, content_hash = EXCLUDED.content_hash, failed_hash = NULL,
                 size_bytes = EXCLUDED.size_bytes, status = EXCLUDED.status, last_error = EXCLUDED.last_error,
                 imports = EXCLUDED.imports, exports = EXCLUDED.exports, module_calls = EXCLUDED.module_calls,
-                chunk_count = EXCLUDED.chunk_count, indexed_at = now(), encoding = EXCLUDED.encoding
+                facts = EXCLUDED.facts, chunk_count = EXCLUDED.chunk_count, indexed_at = now(),
+                encoding = EXCLUDED.encoding
             RETURNING id
             """,
             (
@@ -172,6 +174,7 @@ def write_file(
                 _json([i.to_json() for i in parsed.imports]),
                 _json([e.to_json() for e in parsed.exports]),
                 _json([c.to_json() for c in parsed.module_calls]),
+                _json(parsed.facts),
                 len(parsed.chunks),
                 encoding,
             ),

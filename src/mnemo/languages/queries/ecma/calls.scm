@@ -14,3 +14,6 @@
 (new_expression constructor: (identifier) @call.name)
 (new_expression
   constructor: (member_expression object: (_) @call.qualifier property: (property_identifier) @call.name))
+
+; super(...) in a constructor
+(call_expression function: (super) @call.name)

@@ -10,3 +10,10 @@
     object: (call function: (identifier) @call.qualifier)
     attribute: (identifier) @call.name)
   (#eq? @call.qualifier "super"))
+
+; @decorator / @pkg.decorator (a decorator written as a call, @make(), is a call above)
+(decorator (identifier) @call.name)
+(decorator (attribute object: (_) @call.qualifier attribute: (identifier) @call.name))
+
+; raise C  (instantiates C)
+(raise_statement (identifier) @call.name)

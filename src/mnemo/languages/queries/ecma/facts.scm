@@ -1,0 +1,21 @@
+; Facts for receiver types, shared by JavaScript and TypeScript (see queries/README.md, facts.scm).
+; A binding's scope is the innermost definition holding its @fact.name: a function's local, a
+; class's field (class body), or the module's. @fact.field marks `this.x = …` inside a method.
+
+; const x = new C()  /  const x = f()  /  const x = y
+(variable_declarator name: (identifier) @fact.name value: (new_expression constructor: (_) @fact.new))
+(variable_declarator name: (identifier) @fact.name value: (call_expression function: (_) @fact.call))
+(variable_declarator name: (identifier) @fact.name value: (await_expression (call_expression function: (_) @fact.call)))
+(variable_declarator name: (identifier) @fact.name value: [(identifier) (member_expression)] @fact.alias)
+(assignment_expression left: (identifier) @fact.name right: (new_expression constructor: (_) @fact.new))
+
+; this.x = new C()  /  this.x = f()  /  this.x = y
+(assignment_expression
+  left: (member_expression object: (this) property: [(property_identifier) (private_property_identifier)] @fact.name)
+  right: (new_expression constructor: (_) @fact.new)) @fact.field
+(assignment_expression
+  left: (member_expression object: (this) property: [(property_identifier) (private_property_identifier)] @fact.name)
+  right: (call_expression function: (_) @fact.call)) @fact.field
+(assignment_expression
+  left: (member_expression object: (this) property: [(property_identifier) (private_property_identifier)] @fact.name)
+  right: [(identifier) (member_expression)] @fact.alias) @fact.field

@@ -1,0 +1,25 @@
+; Facts for receiver types (see queries/README.md, facts.scm). A binding's scope is the innermost
+; definition holding its @fact.name: a function's local, a class's attribute (class body), or the
+; module's. @fact.field marks `self.x = …` inside a method.
+
+(typed_parameter (identifier) @fact.name type: (type) @fact.type)
+(typed_default_parameter name: (identifier) @fact.name type: (type) @fact.type)
+(assignment left: (identifier) @fact.name type: (type) @fact.type)
+(assignment left: (identifier) @fact.name right: (call function: [(identifier) (attribute)] @fact.call))
+(assignment left: (identifier) @fact.name right: (await (call function: [(identifier) (attribute)] @fact.call)))
+(assignment left: (identifier) @fact.name right: [(identifier) (attribute)] @fact.alias)
+(with_item value: (as_pattern (call function: [(identifier) (attribute)] @fact.call)
+  alias: (as_pattern_target (identifier) @fact.name)))
+
+; self.x = C()  /  self.x: T = …  /  self.x = y
+((assignment left: (attribute object: (identifier) @_self attribute: (identifier) @fact.name)
+   right: (call function: [(identifier) (attribute)] @fact.call)) @fact.field
+ (#eq? @_self "self"))
+((assignment left: (attribute object: (identifier) @_self attribute: (identifier) @fact.name)
+   type: (type) @fact.type) @fact.field
+ (#eq? @_self "self"))
+((assignment left: (attribute object: (identifier) @_self attribute: (identifier) @fact.name)
+   right: [(identifier) (attribute)] @fact.alias) @fact.field
+ (#eq? @_self "self"))
+
+(function_definition name: (identifier) @fact.returns return_type: (type) @fact.type)
