@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import inspect
 import math
+import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -39,32 +40,55 @@ from mnemo.extract import (
     matches,
     text,
 )
-from mnemo.languages.registry import Grammar, load_grammar
-from mnemo.models import Chunk, Export, ParsedFile
+from mnemo.languages.registry import Grammar, has_grammar, load_grammar
+from mnemo.line_windows import window_chunks
+from mnemo.models import MODULE_KIND, Chunk, Export, ParsedFile
+from mnemo.module_chunks import MODULE_CHUNK_LINES, module_chunks
 from mnemo.parse import error_nodes, parse_tree, syntax_issue
 
 SIGNATURE_MAX_CHARS = 300
 _FUNCTION_KINDS = ("function", "method")
 _DEFINITION_PREFIX = "definition."
 _STRING_QUOTES = re.compile(r"^[rRbBuUfF]*(\"\"\"|'''|\"|')(.*)\1$", re.DOTALL)
-_COMMENT_MARKER = re.compile(r"^\s*(?:/\*+|\*+(?!/)|//+!?|#+)\s?")
+_PROTOTYPE = re.compile(r"\s*\.\s*prototype$")
+_COMMENT_MARKER = re.compile(r"^\s*(?:/\*+|\*+(?!/)|//+!?|#+|--+(?:\s?\|)?|\{-+(?:\s?\|)?)\s?")  # also `--`, `-- |`, `{-` (Lua, Haskell)
 
 
 def parse_source(
-    source: bytes, language: str, *, allow_partial: bool = False, max_chunk_lines: int = 200
+    source: bytes,
+    language: str,
+    *,
+    strict: bool = False,
+    path: str | None = None,
+    max_chunk_lines: int = 200,
+    max_module_lines: int = MODULE_CHUNK_LINES,
+    allow_partial: bool | None = None,
 ) -> ParsedFile:
     """Parse one file's bytes into chunks, calls, imports and exports.
 
-    Never raises for broken code: syntax errors go in `errors`. With errors and not
-    `allow_partial` nothing else is returned; with it, chunks whose own span holds no error
-    are kept. Raises KeyError only for an unknown language key. Pure: no I/O.
+    Every non-blank line ends up in a chunk: definitions are chunks of their own, the code
+    outside them becomes file-level `module` chunks named after `path`'s file name (see
+    mnemo.module_chunks).
+
+    Tolerant by default: with syntax errors, the definitions whose own span holds no error are
+    kept and the rest of the file (the broken code included) becomes file-level chunks; the
+    caller records the file as partial. A file in which nothing parsed (no clean top-level
+    statement, no clean definition) keeps nothing. `strict=True` keeps nothing whenever there is
+    an error. `allow_partial` is the former spelling (`allow_partial=False` means strict).
+
+    Never raises for broken code: syntax errors go in `errors`, and `ParsedFile.failed` says
+    whether anything was kept. Raises KeyError only for an unknown language key. Pure: no I/O.
     """
+    if allow_partial is not None:
+        strict = not allow_partial
+    if not has_grammar(language):
+        return window_chunks(source, language)  # a source language without a grammar
     grammar = load_grammar(language)
     tree = parse_tree(source, language)
     root = tree.root_node
     broken = list(error_nodes(tree))
     errors = [syntax_issue(node) for node in broken]
-    if errors and not allow_partial:
+    if errors and strict:
         return ParsedFile(language=language, errors=errors)
 
     exports = find_exports(grammar, root)
@@ -79,14 +103,30 @@ def parse_source(
         if owner is not None:
             definitions[owner].decisions.append(decision)
 
-    intact = [d for d in definitions if not _contains_error(d, broken)]
+    intact = [d for d in definitions if not _contains_error(d, broken)] if broken else definitions
+    if broken and not intact and not _any_clean_statement(root):
+        return ParsedFile(language=language, errors=errors)  # nothing parsed: the file fails
+    chunks = [chunk for d in intact for chunk in _chunks(d, max_chunk_lines)]
+    file_name = posixpath.basename(path) if path else MODULE_KIND
+    # a definition's doc comment is its docstring (embedded and searchable with it): covered
+    covered = [(d.chunk.doc_line or d.chunk.start_line, d.chunk.end_line) for d in intact]
+    chunks.extend(module_chunks(root, source, covered, file_name, max_module_lines))
+    chunks.sort(key=lambda chunk: (chunk.start_line, -chunk.end_line))
     return ParsedFile(
         language=language,
-        chunks=[chunk for d in intact for chunk in _chunks(d, max_chunk_lines)],
+        chunks=chunks,
         imports=find_imports(grammar, root),
         exports=exports,
         module_calls=dedupe_calls(module_calls),
         errors=errors,
+    )
+
+
+def _any_clean_statement(root: Node) -> bool:
+    """Whether some top-level statement (not a comment) parsed without an error."""
+    return not root.is_error and any(
+        child.is_named and not child.is_extra and not child.has_error and not child.is_missing
+        for child in root.children
     )
 
 
@@ -110,6 +150,7 @@ class _Candidate:
     name: Node
     body: Node | None
     receiver: str | None
+    prototype: bool = False  # the receiver was `X.prototype`: X's instances get the member
 
 
 @dataclass
@@ -133,7 +174,8 @@ class _DefinitionQuery:
                     node=captures[_DEFINITION_PREFIX + kind][0],
                     name=captures["name"][0],
                     body=body[0] if body else None,
-                    receiver=text(receiver[0]) if receiver else None,
+                    receiver=_receiver_name(text(receiver[0])) if receiver else None,
+                    prototype=bool(receiver) and _PROTOTYPE.search(text(receiver[0])) is not None,
                 )
             )
         elif "wrapper" in captures:
@@ -191,7 +233,24 @@ def _definitions(
         if definition is not None:
             definitions.append(definition)
         stack.append((last.end_byte, definition))
+    _promote_constructors(definitions, {c.receiver for c in found.candidates if c.prototype})
     return definitions
+
+
+def _receiver_name(receiver: str) -> str:
+    """`Router.prototype` → `Router`; whitespace in a member chain dropped."""
+    return _PROTOTYPE.sub("", "".join(receiver.split()))
+
+
+def _promote_constructors(definitions: list[_Definition], prototyped: set[str | None]) -> None:
+    """A function whose prototype gets members (`X.prototype.m = ...`) is a class: an ES5
+    constructor. As a class its members attach to it, so `this.m()` inside them resolves."""
+    if not prototyped:
+        return
+    for definition in definitions:
+        chunk = definition.chunk
+        if chunk.kind == "function" and chunk.qualified_name in prototyped:
+            chunk.kind = "class"
 
 
 def _span(node: Node, found: _DefinitionQuery) -> tuple[Node, Node]:
@@ -213,6 +272,7 @@ def _definition(
         kind = "method"  # e.g. a Python def in a class body
     parent_name = parent.chunk.qualified_name if parent else candidate.receiver
     owned = context.found.owned.get(candidate.node.id, {})
+    block = _comment_block(first, context.found.comments)
     chunk = Chunk(
         kind=kind,
         name=name,
@@ -221,7 +281,8 @@ def _definition(
         end_line=_end_line(last),
         source=context.source[first.start_byte : last.end_byte].decode("utf-8", errors="replace"),
         signature=_signature(context, first, candidate),
-        docstring=_docstring(owned, first, context.found.comments),
+        docstring=_docstring(owned, block),
+        doc_line=block[-1].start_point.row + 1 if block and "doc" not in owned else None,
         parent=parent_name,
         bases=[text(node) for node in owned.get("base", [])],
         implements=[text(node) for node in owned.get("implements", [])],
@@ -261,11 +322,8 @@ def _header_end(candidate: _Candidate) -> int:
     return before.end_byte if before is not None else candidate.body.start_byte
 
 
-def _docstring(owned: Captures, first: Node, comments: set[int]) -> str | None:
-    """The language's docstring (`@doc`), else the comment block directly above the span."""
-    if "doc" in owned:
-        match = _STRING_QUOTES.match(text(owned["doc"][0]).strip())
-        return (inspect.cleandoc(match.group(2)) or None) if match else None
+def _comment_block(first: Node, comments: set[int]) -> list[Node]:
+    """The comments directly above a definition's span (no blank line between), nearest first."""
     block: list[Node] = []
     below = first
     while (comment := below.prev_named_sibling) is not None and comment.id in comments:
@@ -273,6 +331,14 @@ def _docstring(owned: Captures, first: Node, comments: set[int]) -> str | None:
             break  # a blank line in between, or the comment ends a line of code
         block.append(comment)
         below = comment
+    return block
+
+
+def _docstring(owned: Captures, block: list[Node]) -> str | None:
+    """The language's docstring (`@doc`), else the comment block directly above the span."""
+    if "doc" in owned:
+        match = _STRING_QUOTES.match(text(owned["doc"][0]).strip())
+        return (inspect.cleandoc(match.group(2)) or None) if match else None
     cleaned = "\n".join(_clean_comment(text(comment)) for comment in reversed(block)).strip()
     return cleaned or None
 
@@ -315,7 +381,7 @@ def _chunks(definition: _Definition, max_lines: int) -> list[Chunk]:
     for part in range(parts):
         start = base.start_line + part * max_lines
         piece = "\n".join(lines[part * max_lines : (part + 1) * max_lines])
-        end = start + piece.count("\n")
+        end = min(start + piece.count("\n"), base.end_line)  # a node may end with its newline
         chunks.append(
             replace(
                 base,
@@ -327,6 +393,7 @@ def _chunks(definition: _Definition, max_lines: int) -> list[Chunk]:
                 loc=count_loc(piece),
                 part=part + 1,
                 parts=parts,
+                doc_line=base.doc_line if part == 0 else None,
                 bases=list(base.bases),
                 implements=list(base.implements),
             )

@@ -170,7 +170,7 @@ def _load(name: str, max_seq_length: int | None) -> SentenceTransformerEmbedder:
 
 def chunk_text(chunk: Chunk, rel_path: str) -> str:
     """The text embedded for a chunk (see the module docstring for why this shape)."""
-    header = f"{chunk.kind} {chunk.qualified_name} in {rel_path}"
+    header = f"module {rel_path}: {chunk.signature}".rstrip(": ") if chunk.kind == "module" else f"{chunk.kind} {chunk.qualified_name} in {rel_path}"
     parts = [header]
     if chunk.docstring and chunk.docstring[:40] not in chunk.source:
         parts.append(chunk.docstring)

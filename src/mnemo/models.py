@@ -107,7 +107,9 @@ class Export:
 
 @dataclass
 class Chunk:
-    """One definition: a function, method, class, interface, type alias or enum.
+    """One definition (a function, method, class, interface, type alias or enum), or a piece of
+    the file-level code outside every definition (kind `module`, named after the file, its
+    signature listing the names it defines; see mnemo.module_chunks).
 
     `kind` is one of KINDS. `qualified_name` is `Class.method` for methods, the name otherwise
     (for nested classes `Outer.Inner.method`). `parent` is the enclosing class's qualified name.
@@ -134,6 +136,9 @@ class Chunk:
     loc: int = 0  # non-blank lines of source
     part: int = 1
     parts: int = 1
+    # First line of the comment block directly above the span when it is the docstring (JSDoc,
+    # `//`, `#`): those lines belong to this chunk for coverage, not to a file-level chunk.
+    doc_line: int | None = None
 
     def metadata(self) -> dict[str, Any]:
         """What goes in the chunks.metadata JSONB column."""
@@ -147,10 +152,12 @@ class Chunk:
             "loc": self.loc,
             "part": self.part,
             "parts": self.parts,
+            "doc_line": self.doc_line,
         }
 
 
-KINDS = ("function", "method", "class", "interface", "type", "enum")
+MODULE_KIND = "module"  # file-level code outside every definition (see mnemo.module_chunks)
+KINDS = ("function", "method", "class", "interface", "type", "enum", MODULE_KIND)
 
 
 @dataclass
@@ -158,8 +165,10 @@ class ParsedFile:
     """Everything extracted from one file.
 
     `module_calls` are calls made at module top level, outside every chunk (the module node is
-    their caller). `errors` holds syntax errors; when non-empty and not allow_partial the file
-    fails with the first one.
+    their caller). `errors` holds syntax errors, in document order: with errors and no chunks
+    the file `failed` (strict parsing, or nothing in it parsed); with errors and chunks it is
+    partial: the chunks are the definitions that parsed cleanly plus file-level chunks for the
+    rest.
     """
 
     language: str
@@ -168,3 +177,8 @@ class ParsedFile:
     exports: list[Export] = field(default_factory=list)
     module_calls: list[Call] = field(default_factory=list)
     errors: list[SyntaxIssue] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Syntax errors and nothing kept: the file fails with its first error."""
+        return bool(self.errors) and not self.chunks

@@ -49,7 +49,7 @@ class IndexOptions:
     name: str | None = None  # repository name; default: the directory's name
     full: bool = False  # clean slate: delete the repository's data first
     model: str | None = None  # None: the repository's model, or the default for a new one
-    allow_partial: bool = False  # keep cleanly parsed chunks of files with syntax errors
+    strict: bool = False  # fail a file on any syntax error (default: keep what parsed, mark it partial)
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     skip_tests: bool = False
@@ -178,24 +178,26 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def prepare_file(source: SourceFile, data: bytes, digest: str, *, allow_partial: bool) -> PreparedFile | FileError:
+def prepare_file(source: SourceFile, data: bytes, digest: str, *, strict: bool = False) -> PreparedFile | FileError:
     """Parse, chunk and extract one file's bytes: the per-file step every driver shares.
 
     Returns the prepared file, or the FileError that fails it (a syntax error with its position,
-    or an internal error on strange input, which must never end the run).
+    or an internal error on strange input, which must never end the run). A file with syntax
+    errors is `partial` (its clean definitions and file-level chunks for the rest, a warning with
+    the first error's position) unless nothing in it parsed or `strict` is set: then it fails.
     """
     try:
-        parsed = parse_source(data, source.language, allow_partial=allow_partial)
+        parsed = parse_source(data, source.language, strict=strict, path=source.rel_path)
         texts = [chunk_text(c, source.rel_path) for c in parsed.chunks]
     except Exception as exc:  # a bug of ours on strange input must not end the run
         return FileError(source.rel_path, f"internal error while parsing: {type(exc).__name__}: {exc}")
     status, warning = "indexed", None
     if parsed.errors:
         first = parsed.errors[0]
-        if not allow_partial:
+        if parsed.failed:
             return FileError(source.rel_path, first.message, first.line, first.column)
         status = "partial"
-        warning = FileError(source.rel_path, f"{first.message} (kept {len(parsed.chunks)} clean chunks)",
+        warning = FileError(source.rel_path, f"{first.message} (kept {len(parsed.chunks)} chunks)",
                             first.line, first.column, "warning")
     return PreparedFile(source, digest, parsed, texts, status, warning)
 
@@ -248,7 +250,7 @@ class FileIndexer:
         if reason:
             return [FileOutcome(source.rel_path, "skipped", reason=reason)]
         t = time.perf_counter()
-        prepared = prepare_file(source, data, digest, allow_partial=self.options.allow_partial)
+        prepared = prepare_file(source, data, digest, strict=self.options.strict)
         tm.parse_s += time.perf_counter() - t
         if isinstance(prepared, FileError):
             return [self._fail(source, digest, prepared)]
@@ -384,7 +386,7 @@ class _Run:
     def _options_json(self) -> dict[str, Any]:
         o = self.options
         return {
-            "root": str(self.root), "allow_partial": o.allow_partial, "include": list(o.include),
+            "root": str(self.root), "strict": o.strict, "include": list(o.include),
             "exclude": list(o.exclude), "skip_tests": o.skip_tests, "model": self.repo.model,
         }
 

@@ -78,19 +78,26 @@ def test_run_continues_past_a_failing_file(tmp_path: Path, database: Database, e
     assert run == ("partial", 2, 1)
 
 
-def test_allow_partial_keeps_clean_definitions(tmp_path: Path, database: Database, embedder) -> None:
+def test_a_local_syntax_error_keeps_clean_definitions_as_partial(tmp_path: Path, database: Database,
+                                                                 embedder) -> None:
     root = write_tree(tmp_path / "repo", {
         "mixed.ts": "export function ok(a: number) { return a + 1; }\n\nfunction broken( {\n  return ;;; {{\n",
     })
-    strict = index_repository(database, root, IndexOptions(name="strict"), embedder=embedder)
+    strict = index_repository(database, root, IndexOptions(name="strict", strict=True), embedder=embedder)
     assert strict.files_failed == 1 and strict.chunks_written == 0
-    partial = index_repository(database, root, IndexOptions(name="partial", allow_partial=True), embedder=embedder)
-    assert partial.files_failed == 0 and partial.files_indexed == 1
-    assert "ok" in [r[0] for r in _chunks(database, "partial")]
+    assert (strict.errors[0].line, strict.errors[0].column) == (3, 1)
+    partial = index_repository(database, root, IndexOptions(name="partial"), embedder=embedder)
+    assert partial.files_failed == 0 and partial.files_indexed == 1 and partial.exit_code == 0
+    rows = _chunks(database, "partial")
+    assert [(r[0], r[1], r[5], r[6]) for r in rows] == [("ok", "function", 1, 1), ("mixed.ts", "module", 3, 4)]
     assert partial.warnings and partial.warnings[0].severity == "warning"
+    assert (partial.warnings[0].line, partial.warnings[0].column) == (3, 1)
     with database.connect() as conn:
         assert conn.execute("SELECT status FROM files f JOIN repositories r ON r.id = f.repository_id "
                             "WHERE r.name = 'partial'").fetchone()[0] == "partial"
+        recorded = conn.execute("SELECT e.path, e.line, e.col, e.severity FROM index_errors e "
+                                "JOIN repositories r ON r.id = e.repository_id WHERE r.name = 'partial'").fetchall()
+    assert recorded == [("mixed.ts", 3, 1, "warning")]
 
 
 def test_python_tsx_and_jsx_fixtures_chunk_with_names_and_lines(tmp_path: Path, database: Database, embedder) -> None:
@@ -132,9 +139,11 @@ def test_python_tsx_and_jsx_fixtures_chunk_with_names_and_lines(tmp_path: Path, 
             "SELECT path, kind, qualified_name, start_line, end_line, language FROM chunks ORDER BY path, start_line"
         ).fetchall()
     assert rows == [
+        ("Button.tsx", "module", "Button.tsx", 1, 1, "tsx"),  # the import: file-level code
         ("Button.tsx", "interface", "Props", 3, 3, "tsx"),
         ("Button.tsx", "function", "Button", 5, 7, "tsx"),
         ("List.jsx", "function", "List", 1, 3, "jsx"),
+        ("svc.py", "module", "svc.py", 1, 1, "python"),
         ("svc.py", "class", "Store", 3, 10, "python"),
         ("svc.py", "method", "Store.save", 6, 7, "python"),
         ("svc.py", "method", "Store.write", 9, 10, "python"),

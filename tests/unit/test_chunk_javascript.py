@@ -5,7 +5,12 @@ from __future__ import annotations
 from textwrap import dedent
 
 from mnemo.chunk import parse_source
-from mnemo.models import ParsedFile
+from mnemo.models import MODULE_KIND, Chunk, ParsedFile
+
+
+def definitions(parsed: ParsedFile) -> list[Chunk]:
+    """The definition chunks, without the file-level (`module`) chunks of the code around them."""
+    return [chunk for chunk in parsed.chunks if chunk.kind != MODULE_KIND]
 
 
 def parse(code: str, language: str = "javascript") -> ParsedFile:
@@ -13,7 +18,7 @@ def parse(code: str, language: str = "javascript") -> ParsedFile:
 
 
 def outline(parsed: ParsedFile) -> list[tuple[str, str, int, int]]:
-    return [(c.kind, c.qualified_name, c.start_line, c.end_line) for c in parsed.chunks]
+    return [(c.kind, c.qualified_name, c.start_line, c.end_line) for c in definitions(parsed)]
 
 
 def test_functions_classes_and_class_fields() -> None:
@@ -42,7 +47,7 @@ def test_functions_classes_and_class_fields() -> None:
         ("method", "Widget.render", 8, 8),
         ("class", "Anonymous", 10, 10),
     ]
-    chunks = {c.qualified_name: c for c in parsed.chunks}
+    chunks = {c.qualified_name: c for c in definitions(parsed)}
     assert chunks["plain"].signature == "function plain(a, b = 1)"
     assert chunks["legacy"].signature == "var legacy = function named()"
     assert chunks["Widget"].bases == ["base.Component"]
@@ -64,14 +69,19 @@ def test_commonjs_exports_and_requires() -> None:
         """
     )
 
-    assert outline(parsed) == [("function", "read", 4, 4), ("function", "write", 5, 5), ("function", "later", 7, 7)]
+    assert outline(parsed) == [
+        ("function", "read", 4, 4),
+        ("function", "write", 5, 5),
+        ("method", "other.thing", 6, 6),  # an assignment-style method of `other`
+        ("function", "later", 7, 7),
+    ]
     assert [i.to_json() for i in parsed.imports] == [
         {"source": "fs", "line": 1, "names": [{"name": "default", "alias": "fs"}]},
         {"source": "path", "line": 2, "names": [{"name": "join", "alias": None}, {"name": "resolve", "alias": "res"}]},
         {"source": "./side-effect", "line": 3, "names": []},
         {"source": "./lazy", "line": 7, "names": []},
     ]
-    read = parsed.chunks[0]
+    read = definitions(parsed)[0]
     assert read.signature == "exports.read = function (p)"
     assert [(c.name, c.qualifier) for c in read.calls] == [("readFileSync", "fs"), ("join", None)]
 
@@ -86,7 +96,7 @@ def test_es_module_exports_in_javascript() -> None:
 
     assert outline(parsed) == [("function", "a", 1, 1), ("function", "main", 2, 2)]
     assert [(e.name, e.local) for e in parsed.exports] == [("a", "a"), ("b", "b"), ("default", "main")]
-    assert all(c.exported for c in parsed.chunks)
+    assert all(c.exported for c in definitions(parsed))
 
 
 def test_jsx_component_is_named_by_its_variable_and_owns_handler_calls() -> None:
@@ -105,7 +115,7 @@ def test_jsx_component_is_named_by_its_variable_and_owns_handler_calls() -> None
 
     assert parsed.errors == []
     assert outline(parsed) == [("function", "Button", 3, 3), ("function", "App", 5, 7)]
-    button, app = parsed.chunks
+    button, app = definitions(parsed)
     assert button.exported and app.exported
     assert [(c.name, c.qualifier) for c in button.calls] == [("go", None)]
     assert [(c.name, c.qualifier) for c in app.calls] == [("map", "items"), ("format", None)]

@@ -5,7 +5,12 @@ from __future__ import annotations
 from textwrap import dedent
 
 from mnemo.chunk import parse_source
-from mnemo.models import Chunk, ParsedFile
+from mnemo.models import MODULE_KIND, Chunk, ParsedFile
+
+
+def definitions(parsed: ParsedFile) -> list[Chunk]:
+    """The definition chunks, without the file-level (`module`) chunks of the code around them."""
+    return [chunk for chunk in parsed.chunks if chunk.kind != MODULE_KIND]
 
 
 def parse(code: str) -> ParsedFile:
@@ -13,7 +18,7 @@ def parse(code: str) -> ParsedFile:
 
 
 def by_name(parsed: ParsedFile) -> dict[str, Chunk]:
-    return {chunk.qualified_name: chunk for chunk in parsed.chunks}
+    return {chunk.qualified_name: chunk for chunk in definitions(parsed)}
 
 
 SERVICE = '''
@@ -73,7 +78,7 @@ def test_definitions_kinds_qualified_names_and_spans() -> None:
     parsed = parse(SERVICE)
 
     assert parsed.errors == []
-    assert [(c.kind, c.qualified_name, c.parent, c.start_line, c.end_line) for c in parsed.chunks] == [
+    assert [(c.kind, c.qualified_name, c.parent, c.start_line, c.end_line) for c in definitions(parsed)] == [
         ("function", "list_users", None, 9, 17),
         ("class", "Service", None, 20, 41),
         ("method", "Service.__init__", "Service", 25, 27),
@@ -127,7 +132,7 @@ def test_calls_self_super_and_nested_function_bodies() -> None:
 def test_exported_means_public_module_level_name() -> None:
     parsed = parse(SERVICE)
 
-    assert {c.qualified_name for c in parsed.chunks if c.exported} == {"list_users", "Service"}
+    assert {c.qualified_name for c in definitions(parsed) if c.exported} == {"list_users", "Service"}
     assert parsed.exports == []
 
 
@@ -170,7 +175,7 @@ def test_complexity_and_loc() -> None:
         """
     )
 
-    decide = parsed.chunks[0]
+    decide = definitions(parsed)[0]
     # if, and, for, while, ternary, elif, or, except, comprehension for, comprehension if = 10
     assert decide.complexity == 11
     assert decide.loc == 11

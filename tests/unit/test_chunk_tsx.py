@@ -5,6 +5,12 @@ from __future__ import annotations
 from textwrap import dedent
 
 from mnemo.chunk import parse_source
+from mnemo.models import MODULE_KIND, Chunk, ParsedFile
+
+
+def definitions(parsed: ParsedFile) -> list[Chunk]:
+    """The definition chunks, without the file-level (`module`) chunks of the code around them."""
+    return [chunk for chunk in parsed.chunks if chunk.kind != MODULE_KIND]
 
 COMPONENTS = dedent(
     """
@@ -29,14 +35,14 @@ def test_tsx_components_are_chunked_with_their_calls() -> None:
     parsed = parse_source(COMPONENTS.encode(), "tsx")
 
     assert parsed.errors == []
-    assert [(c.kind, c.qualified_name, c.start_line, c.end_line) for c in parsed.chunks] == [
+    assert [(c.kind, c.qualified_name, c.start_line, c.end_line) for c in definitions(parsed)] == [
         ("interface", "ButtonProps", 3, 3),
         ("function", "Button", 5, 5),
         ("class", "Counter", 7, 13),
         ("method", "Counter.increment", 8, 8),
         ("method", "Counter.render", 9, 12),
     ]
-    chunks = {c.qualified_name: c for c in parsed.chunks}
+    chunks = {c.qualified_name: c for c in definitions(parsed)}
     assert [(c.name, c.qualifier) for c in chunks["Button"].calls] == [("go", None)]
     assert chunks["Button"].signature == "export const Button = ({ label }: ButtonProps) =>"
     assert chunks["Counter"].bases == ["React.Component"]
@@ -47,14 +53,16 @@ def test_tsx_components_are_chunked_with_their_calls() -> None:
 
 def test_jsx_needs_the_tsx_grammar() -> None:
     """The same source is a syntax error as plain TypeScript: .tsx must map to the tsx grammar."""
-    as_typescript = parse_source(COMPONENTS.encode(), "typescript")
+    as_typescript = parse_source(COMPONENTS.encode(), "typescript", strict=True)
+    as_tsx = parse_source(COMPONENTS.encode(), "tsx", strict=True)
 
-    assert as_typescript.errors and as_typescript.chunks == []
+    assert as_typescript.errors and as_typescript.failed and as_typescript.chunks == []
+    assert not as_tsx.errors and not as_tsx.failed
 
 
 def test_generic_arrow_function_in_tsx() -> None:
     parsed = parse_source(b"export const identity = <T,>(value: T): T => value;\n", "tsx")
 
     assert parsed.errors == []
-    assert [(c.kind, c.name) for c in parsed.chunks] == [("function", "identity")]
-    assert parsed.chunks[0].signature == "export const identity = <T,>(value: T): T =>"
+    assert [(c.kind, c.name) for c in definitions(parsed)] == [("function", "identity")]
+    assert definitions(parsed)[0].signature == "export const identity = <T,>(value: T): T =>"

@@ -5,7 +5,12 @@ from __future__ import annotations
 from textwrap import dedent
 
 from mnemo.chunk import parse_source
-from mnemo.models import Chunk, ParsedFile
+from mnemo.models import MODULE_KIND, Chunk, ParsedFile
+
+
+def definitions(parsed: ParsedFile) -> list[Chunk]:
+    """The definition chunks, without the file-level (`module`) chunks of the code around them."""
+    return [chunk for chunk in parsed.chunks if chunk.kind != MODULE_KIND]
 
 
 def parse(code: str, **options: object) -> ParsedFile:
@@ -13,11 +18,11 @@ def parse(code: str, **options: object) -> ParsedFile:
 
 
 def by_name(parsed: ParsedFile) -> dict[str, Chunk]:
-    return {chunk.qualified_name: chunk for chunk in parsed.chunks}
+    return {chunk.qualified_name: chunk for chunk in definitions(parsed)}
 
 
 def outline(parsed: ParsedFile) -> list[tuple[str, str, int, int]]:
-    return [(c.kind, c.qualified_name, c.start_line, c.end_line) for c in parsed.chunks]
+    return [(c.kind, c.qualified_name, c.start_line, c.end_line) for c in definitions(parsed)]
 
 
 def calls(chunk: Chunk) -> list[tuple[str, str | None]]:
@@ -40,7 +45,7 @@ def test_seed_file_gives_exactly_its_two_functions() -> None:
 
     assert parsed.errors == []
     assert outline(parsed) == [("function", "validateUser", 1, 3), ("function", "logError", 5, 7)]
-    validate, log = parsed.chunks
+    validate, log = definitions(parsed)
     assert validate.signature == "export function validateUser(email: string): boolean"
     assert validate.source.startswith("export function validateUser")
     assert validate.source.endswith("}")
@@ -106,7 +111,7 @@ def test_class_members_are_methods_qualified_by_the_class() -> None:
         ("method", "Repo.#secret", 8, 8),
         ("method", "Repo.onChange", 9, 9),
     ]
-    chunks = parsed.chunks
+    chunks = definitions(parsed)
     repo = chunks[0]
     assert repo.signature == "export class Repo<T> extends Base<T> implements Store, ns.Readable<T>"
     assert repo.bases == ["Base"]
@@ -141,7 +146,7 @@ def test_interfaces_types_enums_and_abstract_classes() -> None:
         ("enum", "Color", 5, 5),
         ("class", "Base", 6, 8),
     ]
-    shape, point, color, base = parsed.chunks
+    shape, point, color, base = definitions(parsed)
     assert shape.bases == ["Named", "Sized"]
     assert shape.signature == "export interface Shape extends Named, Sized<number>"
     assert point.signature == "type Point = { x: number; y: number }"
@@ -162,7 +167,7 @@ def test_default_exports_name_anonymous_definitions_default() -> None:
     assert [(e.name, e.local) for e in named.exports] == [("default", "Widget")]
 
     later = parse("function helper() {}\nfunction other() {}\nexport default helper;\n")
-    assert [(c.name, c.exported) for c in later.chunks] == [("helper", True), ("other", False)]
+    assert [(c.name, c.exported) for c in definitions(later)] == [("helper", True), ("other", False)]
     assert [(e.name, e.local) for e in later.exports] == [("default", "helper")]
 
 
@@ -179,7 +184,7 @@ def test_export_list_marks_definitions_exported_and_re_exports_do_not() -> None:
         """
     )
 
-    assert [(c.name, c.exported) for c in parsed.chunks] == [("a", True), ("b", True), ("c", False)]
+    assert [(c.name, c.exported) for c in definitions(parsed)] == [("a", True), ("b", True), ("c", False)]
     assert [e.to_json() for e in parsed.exports] == [
         {"name": "a", "local": "a", "source": None},
         {"name": "bee", "local": "b", "source": None},
@@ -234,7 +239,7 @@ def test_calls_keep_qualifiers_dedupe_and_skip_unnamed_callees() -> None:
         """
     )
 
-    work = parsed.chunks[0]
+    work = definitions(parsed)[0]
     assert [(c.name, c.qualifier, c.line) for c in work.calls] == [
         ("c", "a.b", 2),
         ("save", "this", 3),
@@ -262,14 +267,14 @@ def test_nested_functions_are_not_chunks_and_their_calls_belong_to_the_outer_one
     )
 
     assert outline(parsed) == [("function", "outer", 1, 6)]
-    assert calls(parsed.chunks[0]) == [("deep", None), ("shallow", None), ("inLocal", None), ("inner", None)]
+    assert calls(definitions(parsed)[0]) == [("deep", None), ("shallow", None), ("inLocal", None), ("inner", None)]
 
 
 def test_oversized_function_is_split_into_contiguous_parts() -> None:
     body = "\n".join(f"  step{i}();" for i in range(448))
     parsed = parse(f"const x = 1;\nfunction big() {{\n{body}\n}}\n")
 
-    parts = parsed.chunks
+    parts = definitions(parsed)
     assert [(c.kind, c.name, c.start_line, c.end_line, c.part, c.parts) for c in parts] == [
         ("function", "big", 2, 201, 1, 3),
         ("function", "big", 202, 401, 2, 3),
@@ -286,7 +291,7 @@ def test_oversized_function_is_split_into_contiguous_parts() -> None:
 def test_max_chunk_lines_is_respected() -> None:
     parsed = parse(SEED, max_chunk_lines=2)
 
-    assert [(c.name, c.start_line, c.end_line, c.part, c.parts) for c in parsed.chunks] == [
+    assert [(c.name, c.start_line, c.end_line, c.part, c.parts) for c in definitions(parsed)] == [
         ("validateUser", 1, 2, 1, 2),
         ("validateUser", 3, 3, 2, 2),
         ("logError", 5, 6, 1, 2),
@@ -316,14 +321,14 @@ def test_jsdoc_and_line_comments_become_docstrings() -> None:
         """
     )
 
-    docs = {c.name: c.docstring for c in parsed.chunks}
+    docs = {c.name: c.docstring for c in definitions(parsed)}
     assert docs == {
         "check": "Checks a user.\n\n@param email the address",
         "format": "Formats a name.\nSecond line.",
         "bare": None,
         "afterTrailing": None,
     }
-    assert parsed.chunks[0].start_line == 6  # the doc comment is not part of the span
+    assert definitions(parsed)[0].start_line == 6  # the doc comment is not part of the span
 
 
 def test_decorators_join_the_span_but_not_the_signature() -> None:
@@ -344,7 +349,7 @@ def test_decorators_join_the_span_but_not_the_signature() -> None:
         ("method", "AppComponent.onClick", 3, 4),
         ("method", "AppComponent.handle", 5, 6),
     ]
-    app, on_click, handle = parsed.chunks
+    app, on_click, handle = definitions(parsed)
     assert app.signature == "export class AppComponent"
     assert calls(app) == [("Component", None)]
     assert on_click.signature == "onClick = () =>"
@@ -392,5 +397,5 @@ def test_overload_and_ambient_signatures_are_not_chunks() -> None:
     )
 
     assert outline(parsed) == [("function", "over", 3, 3)]
-    assert parsed.chunks[0].signature == "export function over(a: any): any"
+    assert definitions(parsed)[0].signature == "export function over(a: any): any"
     assert [(e.name, e.local) for e in parsed.exports] == [("over", "over"), ("declared", "declared")]

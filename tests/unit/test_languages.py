@@ -7,7 +7,16 @@ import threading
 import pytest
 
 from mnemo.chunk import parse_source
-from mnemo.languages import language_for_path, load_grammar, parser_for, supported_languages
+from mnemo.languages import (
+    LANGUAGES,
+    LINE_WINDOW_LANGUAGES,
+    has_grammar,
+    language_for_path,
+    line_window_languages,
+    load_grammar,
+    parser_for,
+    supported_languages,
+)
 from mnemo.languages.registry import QUERIES_DIR, query_source
 
 
@@ -26,9 +35,36 @@ from mnemo.languages.registry import QUERIES_DIR, query_source
         ("main.go", "go"),
         ("Main.java", "java"),
         ("lib.rs", "rust"),
+        ("buffer.c", "c"),
+        ("geometry.h", "cpp"),
+        ("cache.hpp", "cpp"),
+        ("hash.cc", "cpp"),
+        ("hash.cxx", "cpp"),
+        ("Inventory.cs", "csharp"),
+        ("session.rb", "ruby"),
+        ("tasks.rake", "ruby"),
+        ("Router.php", "php"),
+        ("Repository.kt", "kotlin"),
+        ("build.gradle.kts", "kotlin"),
+        ("Session.swift", "swift"),
+        ("Codec.scala", "scala"),
+        ("build.sc", "scala"),
+        ("router.lua", "lua"),
+        ("install.sh", "bash"),
+        ("aliases.bash", "bash"),
+        ("conn.ex", "elixir"),
+        ("conn_test.exs", "elixir"),
+        ("Parser.hs", "haskell"),
+        ("list.zig", "zig"),
+        ("Script.pl", "perl"),
+        ("analysis.R", "r"),
+        ("widget.dart", "dart"),
+        ("helpers.bats", "bats"),
         ("UPPER.TS", "typescript"),
         ("stub.pyi", None),
         ("README.md", None),
+        ("config.yaml", None),
+        ("data.json", None),
         ("Makefile", None),
         ("archive.ts.bak", None),
     ],
@@ -38,7 +74,25 @@ def test_language_for_path(path: str, language: str | None) -> None:
 
 
 def test_supported_languages() -> None:
-    assert supported_languages() == ["typescript", "tsx", "javascript", "jsx", "python", "go", "java", "rust"]
+    assert supported_languages() == [
+        "typescript", "tsx", "javascript", "jsx", "python", "go", "java", "rust", "c", "cpp", "csharp",
+        "ruby", "php", "kotlin", "swift", "scala", "lua", "bash", "elixir", "haskell", "zig",
+    ]  # fmt: skip
+
+
+def test_line_window_languages_have_no_grammar_and_no_extension_twice() -> None:
+    windowed = line_window_languages()
+
+    assert {"perl", "objc", "dart", "bats"} <= set(windowed)
+    assert not set(windowed) & set(supported_languages())
+    assert all(has_grammar(key) for key in supported_languages())
+    assert not any(has_grammar(key) for key in windowed)
+    extensions = [ext for spec in (*LANGUAGES, *LINE_WINDOW_LANGUAGES) for ext in spec.extensions]
+    assert len(extensions) == len(set(extensions))
+    with pytest.raises(KeyError, match="no grammar"):
+        load_grammar("perl")
+    with pytest.raises(KeyError, match="unknown language"):
+        has_grammar("cobol")
 
 
 @pytest.mark.parametrize("language", supported_languages())

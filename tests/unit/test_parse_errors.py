@@ -1,10 +1,12 @@
-"""Syntax errors: reported with positions, fatal unless allow_partial keeps the intact chunks."""
+"""Syntax errors: reported with positions. Tolerant by default (the clean definitions are kept and
+the rest of the file becomes file-level chunks); fatal when nothing parses or with strict=True."""
 
 from __future__ import annotations
 
 from textwrap import dedent
 
 from mnemo.chunk import parse_source
+from mnemo.models import MODULE_KIND, ParsedFile
 from mnemo.parse import first_syntax_error, parse_tree, syntax_errors
 
 BROKEN = "this is not valid typescript {{{"
@@ -23,16 +25,33 @@ MIXED = dedent(
 ).lstrip("\n")
 
 
-def test_invalid_code_gives_errors_and_no_chunks() -> None:
-    parsed = parse_source(BROKEN.encode(), "typescript")
+def definitions(parsed: ParsedFile) -> list[tuple[str, int, int]]:
+    return [(c.qualified_name, c.start_line, c.end_line) for c in parsed.chunks if c.kind != MODULE_KIND]
 
-    assert parsed.chunks == [] and parsed.imports == [] and parsed.module_calls == []
-    assert parsed.errors
-    first = parsed.errors[0]
-    assert (first.line, first.column) == (1, 1)
-    assert "error" in first.message
-    assert "this is not valid" in first.message
-    assert str(first).startswith("line 1, column 1: syntax error")
+
+def module_spans(parsed: ParsedFile) -> list[tuple[int, int]]:
+    return [(c.start_line, c.end_line) for c in parsed.chunks if c.kind == MODULE_KIND]
+
+
+def test_invalid_code_gives_errors_and_no_chunks() -> None:
+    """Nothing in the file parses: it fails even when tolerant, with its position."""
+    for strict in (False, True):
+        parsed = parse_source(BROKEN.encode(), "typescript", strict=strict)
+
+        assert parsed.chunks == [] and parsed.imports == [] and parsed.module_calls == []
+        assert parsed.failed and parsed.errors
+        first = parsed.errors[0]
+        assert (first.line, first.column) == (1, 1)
+        assert "error" in first.message
+        assert "this is not valid" in first.message
+        assert str(first).startswith("line 1, column 1: syntax error")
+
+
+def test_garbage_after_a_comment_still_fails() -> None:
+    """A comment is not a statement that parsed: the file still has nothing to keep."""
+    parsed = parse_source(b"// header\nthis is garbage {{{\n", "typescript")
+
+    assert parsed.failed and parsed.errors[0].line == 2
 
 
 def test_first_syntax_error_is_none_for_valid_code() -> None:
@@ -63,23 +82,30 @@ def test_missing_token_is_reported_as_missing() -> None:
     assert (missing.line, missing.column) == (2, 12)  # where the parser needed it
 
 
-def test_mixed_file_fails_without_allow_partial() -> None:
-    parsed = parse_source(MIXED.encode(), "typescript")
+def test_strict_keeps_nothing_of_a_file_with_an_error() -> None:
+    parsed = parse_source(MIXED.encode(), "typescript", strict=True)
 
     assert parsed.errors and parsed.errors[0].line == 7
-    assert parsed.chunks == []
+    assert parsed.chunks == [] and parsed.failed
+    # the former spelling: allow_partial=False is strict
+    assert parse_source(MIXED.encode(), "typescript", allow_partial=False).chunks == []
 
 
-def test_allow_partial_keeps_the_intact_definitions() -> None:
-    parsed = parse_source(MIXED.encode(), "typescript", allow_partial=True)
+def test_tolerant_keeps_the_intact_definitions_and_the_rest_as_file_level_chunks() -> None:
+    parsed = parse_source(MIXED.encode(), "typescript", path="src/mixed.ts")
 
-    assert parsed.errors and parsed.errors[0].line == 7
-    assert [(c.name, c.start_line, c.end_line) for c in parsed.chunks] == [("good", 3, 5)]
-    assert [(c.name, c.qualifier) for c in parsed.chunks[0].calls] == [("a", None)]
+    assert not parsed.failed
+    assert parsed.errors and (parsed.errors[0].line, parsed.errors[0].column) == (7, 1)
+    assert definitions(parsed) == [("good", 3, 5)]
+    assert [(c.name, c.qualifier) for c in parsed.chunks[1].calls] == [("a", None)]
     assert [i.source for i in parsed.imports] == ["./a"]
+    # the import and the broken function are file-level chunks named after the file
+    assert module_spans(parsed) == [(1, 1), (7, 8)]
+    broken = parsed.chunks[-1]
+    assert broken.name == "mixed.ts" and broken.source.startswith("function broken( {")
 
 
-def test_allow_partial_drops_a_class_with_a_broken_method_but_keeps_its_other_methods() -> None:
+def test_tolerant_drops_a_class_with_a_broken_method_but_keeps_its_other_methods() -> None:
     code = dedent(
         """
         class Box {
@@ -89,24 +115,28 @@ def test_allow_partial_drops_a_class_with_a_broken_method_but_keeps_its_other_me
         """
     ).lstrip("\n")
 
-    strict = parse_source(code.encode(), "typescript")
-    partial = parse_source(code.encode(), "typescript", allow_partial=True)
+    strict = parse_source(code.encode(), "typescript", strict=True)
+    partial = parse_source(code.encode(), "typescript")
 
     assert strict.chunks == []
-    assert [(c.qualified_name, c.start_line) for c in partial.chunks] == [("Box.fine", 2)]
+    assert definitions(partial) == [("Box.fine", 2, 2)]
+    assert module_spans(partial) == [(1, 1), (3, 4)]  # every other line of the class
 
 
 def test_python_partial() -> None:
     code = b"def ok():\n    return 1\n\ndef broken(:\n    pass\n"
 
-    assert parse_source(code, "python").chunks == []
-    assert [c.name for c in parse_source(code, "python", allow_partial=True).chunks] == ["ok"]
+    assert parse_source(code, "python", strict=True).chunks == []
+    parsed = parse_source(code, "python")
+    assert definitions(parsed) == [("ok", 1, 2)]
+    assert module_spans(parsed) == [(4, 5)]
 
 
-def test_allow_partial_drops_a_definition_missing_its_closing_brace() -> None:
+def test_tolerant_drops_a_definition_missing_its_closing_brace() -> None:
     code = b"@@@\nfunction kept() { return 1; }\nfunction unclosed() {\n  return 2;\n"
 
-    parsed = parse_source(code, "typescript", allow_partial=True)
+    parsed = parse_source(code, "typescript")
 
     assert [e.line for e in parsed.errors] == [1, 4]
-    assert [c.name for c in parsed.chunks] == ["kept"]
+    assert definitions(parsed) == [("kept", 2, 2)]
+    assert module_spans(parsed) == [(1, 1), (3, 4)]

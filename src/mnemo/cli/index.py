@@ -18,18 +18,22 @@ from mnemo.cli.common import (
 
 HELP_INDEX = """\
 Index a source tree: every function, method, class and interface becomes a chunk with its
-signature, docstring, calls, imports, complexity and an embedding, stored in PostgreSQL one
-file per transaction. The call graph and its metrics are rebuilt at the end.
+signature, docstring, calls, imports, complexity and an embedding, and the code outside them
+(imports, constants, top-level statements) becomes file-level chunks, so every line is
+searchable. Stored in PostgreSQL one file per transaction. The call graph and its metrics are rebuilt at the end.
 
 Re-runs are incremental (unchanged files are skipped by content hash, removed files lose their
-rows); --full starts from a clean slate. A file that fails (syntax error, unreadable) is reported
-with its position and the run goes on.
+rows); --full starts from a clean slate. A file with a syntax error keeps every definition that
+parsed cleanly and file-level chunks for the rest: it is recorded as partial, with the first
+error's line and column as a warning (--strict fails such files instead). A file that fails
+(nothing in it parses, unreadable) is reported with its position and the run goes on.
 
 examples:
   mnemo index .                          index the current directory as repository "<dirname>"
   mnemo index ~/src/app -r app --skip-tests
   mnemo index . --exclude 'legacy/**' --include 'src/**'
   mnemo index . --full --model jinaai/jina-embeddings-v2-base-code
+  mnemo index . --strict                 any syntax error fails its file
 
 exit codes: 0 every file indexed, 1 some files failed, 2 usage or configuration error.
 """
@@ -50,8 +54,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                    help="skip paths matching this gitignore-style glob (repeatable)")
     p.add_argument("--skip-tests", action="store_true", help="leave test files and test directories out")
-    p.add_argument("--allow-partial", action="store_true",
-                   help="keep the cleanly parsed definitions of files with syntax errors (recorded as warnings)")
+    p.add_argument("--strict", action="store_true",
+                   help="fail a file on any syntax error (default: keep its cleanly parsed definitions and "
+                        "file-level chunks for the rest, and record it as partial with a warning)")
+    # The former opt-in to tolerant parsing, now the default: still accepted, does nothing.
+    p.add_argument("--allow-partial", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--max-file-size", type=int, default=None, metavar="BYTES",
                    help="skip files larger than this (default 1000000)")
     p.add_argument("--wait", action="store_true", help="wait for another run on the same repository instead of failing")
@@ -133,7 +140,7 @@ def run_index(args: argparse.Namespace) -> int:
         name=args.repository,
         full=args.full,
         model=args.model,
-        allow_partial=args.allow_partial,
+        strict=args.strict,
         include=tuple(args.include),
         exclude=tuple(args.exclude),
         skip_tests=args.skip_tests,

@@ -285,8 +285,42 @@ def _collapse_file(
         )
         last[key] = item
         pending.append(item)
+    pending.extend(_object_owners(pending, repository_id, ids, table))
     for item in pending:
         yield item.row
+
+
+def _object_owners(
+    pending: list[_PendingNode], repository_id: int, ids: _IdPool, table: SymbolTable
+) -> list[_PendingNode]:
+    """Class nodes without a chunk for the JS objects that get methods by assignment.
+
+    `app.handle = function () {}`, `handlers = { a() {} }`, `Object.defineProperty(req, 'host', …)`
+    make methods whose owner (`app`, `handlers`, `req`) is an object, not a definition. An owner
+    node of kind class (spanning its methods, chunk_id NULL like a module node) lets the members
+    attach to it, so `this.set()` inside `app.init` and `app.set()` in the same file resolve.
+    Only for ECMAScript files, and only where the file defines nothing of that name (a function
+    whose prototype gets members is already a class chunk: see chunk.py).
+    """
+    defined = {item.definition.qualified_name for item in pending}
+    owners: dict[str, list[_PendingNode]] = {}
+    for item in pending:
+        d = item.definition
+        if d.kind == "method" and d.parent and d.parent not in defined and rules_for(item.row[10]).family == "ecmascript":
+            owners.setdefault(d.parent, []).append(item)
+    created = []
+    for parent, members in owners.items():
+        first = members[0].row
+        node_id = ids.take()
+        name = parent.rpartition(".")[2]
+        prefix = parent.rpartition(".")[0] or None
+        definition = Definition(node=node_id, path=first[9], kind="class", name=name, qualified_name=parent,
+                                parent=prefix)
+        table.add_definition(definition)
+        row = [node_id, repository_id, None, first[3], "class", name, parent, prefix, False, first[9], first[10],
+               min(m.row[11] for m in members), max(m.row[12] for m in members), None, None]
+        created.append(_PendingNode(row=row, definition=definition))
+    return created
 
 
 def _flush_nodes(conn: psycopg.Connection, batch: list[list]) -> None:

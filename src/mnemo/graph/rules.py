@@ -115,12 +115,149 @@ GENERIC = LanguageRules(
     builtin_bases=frozenset(),
 )
 
+
+def _by_name(
+    self_names: str, super_names: str = "", builtins: str = "", methods: str = "", bases: str = ""
+) -> LanguageRules:
+    """Rules for a language resolved by name only: its receiver words and runtime names."""
+    return LanguageRules(
+        family="generic",
+        self_names=_words(self_names),
+        super_names=_words(super_names),
+        builtins=_words(builtins),
+        builtin_methods=_words(methods),
+        builtin_bases=_words(bases),
+    )
+
+
+# The languages below are resolved by name (no module rules). Their tables name the runtime's
+# callables, so a call to `printf` or `puts` never becomes an edge to a local namesake, and
+# `std::`/`Enum.` qualifiers count as the runtime's. The lists are the common core, not complete.
+_C_LIBRARY = """
+printf fprintf sprintf snprintf vprintf vfprintf vsnprintf scanf sscanf fscanf malloc calloc realloc
+free memcpy memmove memset memcmp memchr strlen strcmp strncmp strcpy strncpy strcat strncat strchr
+strrchr strstr strdup strndup strtok strtol strtoul strtod atoi atol atof exit abort atexit assert
+fopen fclose fread fwrite fgets fputs fputc fgetc fflush fseek ftell puts putchar getchar perror
+qsort bsearch abs labs time clock getenv sizeof offsetof va_start va_end va_arg va_copy errno
+"""
+
+C = _by_name("", builtins=_C_LIBRARY)
+
+CPP = _by_name(
+    "this",
+    builtins=_C_LIBRARY + " std static_cast dynamic_cast reinterpret_cast const_cast move forward make_unique make_shared",
+    methods="""push_back emplace_back pop_back size begin end cbegin cend rbegin rend find insert emplace erase
+    clear empty reserve resize at front back c_str data substr count get reset release swap""",
+)
+
+CSHARP = _by_name(
+    "this",
+    "base",
+    builtins="nameof typeof sizeof default Console Math String Object Task Enumerable Convert DateTime Guid Array Environment",
+    methods="""ToString Equals GetHashCode GetType Add Remove Contains ContainsKey TryGetValue Clear Select Where
+    First FirstOrDefault Single Any All Count ToList ToArray ToDictionary OrderBy GroupBy Dispose ConfigureAwait""",
+    bases="Object Exception Attribute EventArgs",
+)
+
+RUBY = _by_name(
+    "self",
+    "super",
+    builtins="""puts print p pp require require_relative load include extend prepend attr_reader attr_writer
+    attr_accessor raise fail lambda proc loop private protected public module_function define_method
+    block_given? yield format sprintf Integer Float String Array Hash""",
+    methods="""each each_with_index each_with_object map flat_map select filter reject find detect inject reduce
+    to_s to_i to_f to_a to_h to_sym inspect freeze dup clone merge fetch key? include? empty? nil? any? all?
+    length size first last push pop shift unshift join split strip gsub sub tap then send respond_to?""",
+    bases="Object StandardError RuntimeError ArgumentError Exception Struct BasicObject",
+)
+
+PHP = _by_name(
+    "$this self static",
+    "parent",
+    builtins="""isset unset empty count is_array is_string is_int is_null is_callable array_map array_filter
+    array_merge array_keys array_values array_key_exists in_array implode explode sprintf printf strlen
+    str_replace substr strpos trim json_encode json_decode function_exists class_exists method_exists
+    call_user_func call_user_func_array compact extract array_slice sort usort var_dump print_r""",
+    bases="Exception RuntimeException InvalidArgumentException",
+)
+
+KOTLIN = _by_name(
+    "this",
+    "super",
+    builtins="""println print listOf mutableListOf mapOf mutableMapOf setOf mutableSetOf arrayOf emptyList
+    emptyMap require requireNotNull check checkNotNull error TODO lazy run with repeat""",
+    methods="""let apply also run takeIf map filter forEach first firstOrNull last toList toMap toString equals
+    hashCode add remove contains get set isEmpty isNotEmpty""",
+    bases="Any Exception RuntimeException IllegalStateException IllegalArgumentException",
+)
+
+SWIFT = _by_name(
+    "self",
+    "super",
+    builtins="print debugPrint fatalError precondition preconditionFailure assert assertionFailure min max abs zip stride",
+    methods="""append insert remove removeAll map compactMap flatMap filter forEach reduce contains first last
+    sorted joined description""",
+    bases="NSObject Error",
+)
+
+SCALA = _by_name(
+    "this",
+    "super",
+    builtins="println print require assert Some None Option List Seq Vector Map Set Future Either Left Right",
+    methods="""map flatMap filter foreach fold foldLeft foldRight getOrElse orElse toString apply unapply
+    mkString headOption toList toMap""",
+    bases="Any AnyRef Product Serializable Exception",
+)
+
+LUA = _by_name(
+    "self",
+    builtins="""print pairs ipairs type tostring tonumber require error assert pcall xpcall setmetatable
+    getmetatable rawget rawset rawequal select unpack next table string math os io coroutine debug""",
+    methods="insert remove concat sort format sub gsub gmatch find match lower upper len rep byte char",
+)
+
+BASH = _by_name(
+    "",
+    builtins="""echo printf cd pwd test read local declare typeset export readonly return exit set unset shift
+    eval exec source trap wait true false command builtin type getopts""",
+)
+
+ELIXIR = _by_name(
+    "",
+    builtins="""if unless case cond with for quote unquote import alias require use raise reraise throw send
+    spawn receive try is_integer is_binary is_atom is_list is_map is_nil is_function is_boolean is_number
+    length hd tl elem put_elem apply inspect to_string struct self super
+    Enum Map List String Kernel Keyword Logger Process Agent GenServer Task IO File Path Access""",
+)
+
+HASKELL = _by_name(
+    "",
+    builtins="""map filter foldr foldl foldl' fmap pure return show read print putStrLn putStr mapM mapM_ forM
+    forM_ sequence error undefined fst snd head tail length null not otherwise maybe either id const flip
+    concat concatMap zip zipWith lookup elem when unless traverse""",
+)
+
+ZIG = _by_name("", builtins="std")
+
 _BY_LANGUAGE = {
     "typescript": ECMASCRIPT,
     "tsx": ECMASCRIPT,
     "javascript": ECMASCRIPT,
     "jsx": ECMASCRIPT,
     "python": PYTHON,
+    "c": C,
+    "cpp": CPP,
+    "csharp": CSHARP,
+    "ruby": RUBY,
+    "php": PHP,
+    "kotlin": KOTLIN,
+    "swift": SWIFT,
+    "scala": SCALA,
+    "lua": LUA,
+    "bash": BASH,
+    "elixir": ELIXIR,
+    "haskell": HASKELL,
+    "zig": ZIG,
 }
 
 

@@ -2,9 +2,12 @@
 
 from mnemo.languages.registry import (
     LANGUAGES,
+    LINE_WINDOW_LANGUAGES,
     Grammar,
     LanguageSpec,
+    has_grammar,
     language_for_path,
+    line_window_languages,
     load_grammar,
     parser_for,
     supported_languages,
@@ -12,9 +15,12 @@ from mnemo.languages.registry import (
 
 __all__ = [
     "LANGUAGES",
+    "LINE_WINDOW_LANGUAGES",
     "Grammar",
     "LanguageSpec",
+    "has_grammar",
     "language_for_path",
+    "line_window_languages",
     "load_grammar",
     "parser_for",
     "supported_languages",

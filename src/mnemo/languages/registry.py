@@ -32,7 +32,7 @@ class LanguageSpec:
 
     key: str
     extensions: tuple[str, ...]
-    grammar_module: str  # the pip package exposing the grammar, e.g. "tree_sitter_python"
+    grammar_module: str  # the pip package exposing the grammar, e.g. "tree_sitter_python"; "" = none
     grammar_function: str = "language"  # the function in that module returning the grammar
     query_folder: str = ""  # folder under queries/; defaults to the key
 
@@ -51,10 +51,59 @@ LANGUAGES: tuple[LanguageSpec, ...] = (
     LanguageSpec("go", (".go",), "tree_sitter_go"),
     LanguageSpec("java", (".java",), "tree_sitter_java"),
     LanguageSpec("rust", (".rs",), "tree_sitter_rust"),
+    LanguageSpec("c", (".c",), "tree_sitter_c"),
+    # `.h` is read as C++: the C++ grammar parses C headers too, the C grammar fails on C++ ones.
+    LanguageSpec("cpp", (".cc", ".cpp", ".cxx", ".c++", ".h", ".hh", ".hpp", ".hxx", ".h++", ".inl", ".ipp"), "tree_sitter_cpp"),
+    LanguageSpec("csharp", (".cs",), "tree_sitter_c_sharp"),
+    LanguageSpec("ruby", (".rb", ".rake", ".gemspec"), "tree_sitter_ruby"),
+    # language_php parses files that mix HTML and `<?php` blocks (the usual .php file).
+    LanguageSpec("php", (".php",), "tree_sitter_php", "language_php"),
+    LanguageSpec("kotlin", (".kt", ".kts"), "tree_sitter_kotlin"),
+    LanguageSpec("swift", (".swift",), "tree_sitter_swift"),
+    LanguageSpec("scala", (".scala", ".sc"), "tree_sitter_scala"),
+    LanguageSpec("lua", (".lua",), "tree_sitter_lua"),
+    LanguageSpec("bash", (".sh", ".bash"), "tree_sitter_bash"),
+    LanguageSpec("elixir", (".ex", ".exs"), "tree_sitter_elixir"),
+    LanguageSpec("haskell", (".hs",), "tree_sitter_haskell"),
+    LanguageSpec("zig", (".zig",), "tree_sitter_zig"),
 )
 
-_BY_KEY: dict[str, LanguageSpec] = {spec.key: spec for spec in LANGUAGES}
-_BY_EXTENSION: dict[str, str] = {ext: spec.key for spec in LANGUAGES for ext in spec.extensions}
+# Source code without a bundled grammar: indexed as line windows (mnemo.line_windows), so
+# lexical and vector search still reach it, with no definitions, calls or imports. Only
+# programming languages count; data, markup and config files (.json, .yaml, .md) are not indexed.
+LINE_WINDOW_LANGUAGES: tuple[LanguageSpec, ...] = tuple(
+    LanguageSpec(key, extensions, grammar_module="")
+    for key, extensions in (
+        ("objc", (".m", ".mm")),
+        ("perl", (".pl", ".pm")),
+        ("r", (".r",)),
+        ("julia", (".jl",)),
+        ("dart", (".dart",)),
+        ("clojure", (".clj", ".cljs", ".cljc")),
+        ("erlang", (".erl", ".hrl")),
+        ("ocaml", (".ml", ".mli")),
+        ("fsharp", (".fs", ".fsi", ".fsx")),
+        ("groovy", (".groovy", ".gradle")),
+        ("powershell", (".ps1", ".psm1")),
+        ("visualbasic", (".vb",)),
+        ("nim", (".nim",)),
+        ("crystal", (".cr",)),
+        ("elm", (".elm",)),
+        ("solidity", (".sol",)),
+        ("vue", (".vue",)),
+        ("svelte", (".svelte",)),
+        ("zsh", (".zsh",)),
+        ("bats", (".bats",)),
+        ("literate-haskell", (".lhs",)),
+        ("fortran", (".f90", ".f95", ".f03")),
+        ("tcl", (".tcl",)),
+    )
+)
+
+_BY_KEY: dict[str, LanguageSpec] = {spec.key: spec for spec in (*LANGUAGES, *LINE_WINDOW_LANGUAGES)}
+_BY_EXTENSION: dict[str, str] = {
+    ext: spec.key for spec in (*LANGUAGES, *LINE_WINDOW_LANGUAGES) for ext in spec.extensions
+}
 
 
 @dataclass(frozen=True)
@@ -70,8 +119,18 @@ class Grammar:
 
 
 def supported_languages() -> list[str]:
-    """Registry keys, in registry order."""
+    """Keys of the languages with a grammar, in registry order."""
     return [spec.key for spec in LANGUAGES]
+
+
+def line_window_languages() -> list[str]:
+    """Keys of the source languages indexed as line windows (no grammar), in registry order."""
+    return [spec.key for spec in LINE_WINDOW_LANGUAGES]
+
+
+def has_grammar(key: str) -> bool:
+    """Whether the language is parsed with tree-sitter (False: line windows). KeyError if unknown."""
+    return bool(spec_for(key).grammar_module)
 
 
 def language_for_path(path: str) -> str | None:
@@ -91,6 +150,8 @@ def spec_for(key: str) -> LanguageSpec:
 def load_grammar(key: str) -> Grammar:
     """The Language and compiled queries for a key, built on first use and then cached."""
     spec = spec_for(key)
+    if not spec.grammar_module:
+        raise KeyError(f"language {key!r} has no grammar; it is indexed as line windows")
     module = importlib.import_module(spec.grammar_module)
     language = Language(getattr(module, spec.grammar_function)())
     queries = {name: _compile(language, spec.queries, name) for name in QUERY_NAMES}

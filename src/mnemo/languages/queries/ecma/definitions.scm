@@ -60,3 +60,124 @@
 
 (decorator) @decorator
 (comment) @comment
+
+; Assignment-style definitions (classic JavaScript). `@receiver` names the owner: the chunk is
+; `<receiver>.<name>`; a receiver ending in `.prototype` is dropped to its object (`X`), and a
+; function `X` of the same file that gets prototype members becomes a class (an ES5 constructor).
+
+; obj.name = function () {}  /  X.prototype.name = () => {}  /  $.fn.name = function* () {}
+; (exports.f / module.exports.f stay plain exported names, above; `module.exports = ...` is not one)
+(assignment_expression
+  left: (member_expression
+    object: [(identifier) (member_expression)] @receiver
+    property: (property_identifier) @name)
+  right: [
+    (arrow_function body: (_) @body)
+    (function_expression body: (_) @body)
+    (generator_function body: (_) @body)
+  ]
+  (#not-match? @receiver "^(module|exports|module\\.exports)$")) @definition.method
+
+; X.prototype = { a() {}, b: function () {} }
+(assignment_expression
+  left: (member_expression property: (property_identifier) @_prototype) @receiver
+  right: (object (method_definition name: (property_identifier) @name body: (_) @body) @definition.method)
+  (#eq? @_prototype "prototype"))
+(assignment_expression
+  left: (member_expression property: (property_identifier) @_prototype) @receiver
+  right: (object
+    (pair
+      key: [(property_identifier) @name (string (string_fragment) @name)]
+      value: [
+        (arrow_function body: (_) @body)
+        (function_expression body: (_) @body)
+        (generator_function body: (_) @body)
+      ]) @definition.method)
+  (#eq? @_prototype "prototype"))
+
+; module.exports = { a() {}, b: function () {} }  /  export default { a() {} }: the module's own
+; functions, named plainly like exports.f
+(assignment_expression
+  left: (member_expression object: (identifier) @_module property: (property_identifier) @_exports)
+  right: (object (method_definition name: (property_identifier) @name body: (_) @body) @definition.function)
+  (#eq? @_module "module")
+  (#eq? @_exports "exports"))
+(assignment_expression
+  left: (member_expression object: (identifier) @_module property: (property_identifier) @_exports)
+  right: (object
+    (pair
+      key: [(property_identifier) @name (string (string_fragment) @name)]
+      value: [
+        (arrow_function body: (_) @body)
+        (function_expression body: (_) @body)
+        (generator_function body: (_) @body)
+      ]) @definition.function)
+  (#eq? @_module "module")
+  (#eq? @_exports "exports"))
+(export_statement
+  "default"
+  value: (object (method_definition name: (property_identifier) @name body: (_) @body) @definition.function))
+(export_statement
+  "default"
+  value: (object
+    (pair
+      key: [(property_identifier) @name (string (string_fragment) @name)]
+      value: [
+        (arrow_function body: (_) @body)
+        (function_expression body: (_) @body)
+        (generator_function body: (_) @body)
+      ]) @definition.function))
+
+; const handlers = { a() {}, b: () => {} }  (exported or not): handlers.a, handlers.b
+(variable_declarator
+  name: (identifier) @receiver
+  value: (object (method_definition name: (property_identifier) @name body: (_) @body) @definition.method))
+(variable_declarator
+  name: (identifier) @receiver
+  value: (object
+    (pair
+      key: [(property_identifier) @name (string (string_fragment) @name)]
+      value: [
+        (arrow_function body: (_) @body)
+        (function_expression body: (_) @body)
+        (generator_function body: (_) @body)
+      ]) @definition.method))
+
+; Object.defineProperty(req, 'host', { get: function () {} })  /  { get() {} }: req.host
+; (a descriptor without a function, e.g. `{ value: true }`, defines no code; exports' getters
+; written by compilers are re-exports, not definitions)
+(call_expression
+  function: (member_expression object: (identifier) @_object property: (property_identifier) @_define)
+  arguments: (arguments
+    .
+    [(identifier) (member_expression)] @receiver
+    .
+    (string (string_fragment) @name)
+    .
+    (object [
+      (pair value: [(function_expression) (arrow_function)])
+      (method_definition)
+    ]) @body)
+  (#any-of? @_object "Object" "Reflect")
+  (#eq? @_define "defineProperty")
+  (#not-match? @receiver "^(module|exports|module\\.exports)$")) @definition.method
+
+; defineGetter(req, 'protocol', function () {})  /  obj.__defineGetter__('name', function () {})
+(call_expression
+  function: (identifier) @_define
+  arguments: (arguments
+    .
+    [(identifier) (member_expression)] @receiver
+    .
+    (string (string_fragment) @name)
+    .
+    [(function_expression body: (_) @body) (arrow_function body: (_) @body)])
+  (#match? @_define "^define(Getter|Setter|Property)$")) @definition.method
+(call_expression
+  function: (member_expression object: [(identifier) (member_expression)] @receiver property: (property_identifier) @_define)
+  arguments: (arguments
+    .
+    (string (string_fragment) @name)
+    .
+    [(function_expression body: (_) @body) (arrow_function body: (_) @body)])
+  (#any-of? @_define "__defineGetter__" "__defineSetter__")) @definition.method

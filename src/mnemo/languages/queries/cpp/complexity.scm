@@ -1,0 +1,2 @@
+; inherits: c
+(catch_clause) @decision

@@ -1,0 +1,6 @@
+; Run()  /  Log.Write()  /  this.Save()  /  Parse<T>()  /  new Widget()
+(invocation_expression function: (identifier) @call.name)
+(invocation_expression function: (generic_name (identifier) @call.name))
+(invocation_expression function: (member_access_expression expression: (_) @call.qualifier name: [(identifier) @call.name (generic_name (identifier) @call.name)]))
+(object_creation_expression type: [(identifier) @call.name (generic_name (identifier) @call.name)])
+(object_creation_expression type: (qualified_name qualifier: (_) @call.qualifier name: (identifier) @call.name))

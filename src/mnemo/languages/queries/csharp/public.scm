@@ -1,0 +1,10 @@
+; Declarations with a `public` modifier.
+(class_declaration (modifier "public") name: (identifier) @public)
+(struct_declaration (modifier "public") name: (identifier) @public)
+(record_declaration (modifier "public") name: (identifier) @public)
+(interface_declaration (modifier "public") name: (identifier) @public)
+(enum_declaration (modifier "public") name: (identifier) @public)
+(delegate_declaration (modifier "public") name: (identifier) @public)
+(method_declaration (modifier "public") name: (identifier) @public)
+(constructor_declaration (modifier "public") name: (identifier) @public)
+(property_declaration (modifier "public") name: (identifier) @public)

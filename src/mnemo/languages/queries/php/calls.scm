@@ -1,0 +1,8 @@
+; route_url()  /  $this->addRoute()  /  Container::getInstance()  /  parent::__construct()  /  new Route()
+(function_call_expression function: (name) @call.name)
+(function_call_expression function: (qualified_name (name) @call.name))
+(member_call_expression object: (_) @call.qualifier name: (name) @call.name)
+(nullsafe_member_call_expression object: (_) @call.qualifier name: (name) @call.name)
+(scoped_call_expression scope: (_) @call.qualifier name: (name) @call.name)
+; (`#not-any-of?` is ignored by the py-tree-sitter binding: `#not-match?` is used instead)
+((object_creation_expression [(name) (qualified_name (name))] @call.name) (#not-match? @call.name "^(static|self|parent)$"))
