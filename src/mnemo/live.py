@@ -12,7 +12,7 @@ Two ways to stay fresh, on the same pieces:
   incremental run.
 
 Both re-use the options the repository was last indexed with (include/exclude globs,
---skip-tests, --allow-partial), so a refresh never changes which files are indexed.
+--skip-tests, --strict), so a refresh never changes which files are indexed.
 """
 
 from __future__ import annotations
@@ -39,14 +39,14 @@ class RepositoryOptions:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     skip_tests: bool = False
-    allow_partial: bool = False
+    strict: bool = False
 
     def scan_options(self) -> ScanOptions:
         return ScanOptions(include=self.include, exclude=self.exclude, skip_tests=self.skip_tests)
 
     def index_options(self, name: str, *, full: bool = False, wait: bool = False) -> IndexOptions:
         return IndexOptions(name=name, full=full, include=self.include, exclude=self.exclude,
-                            skip_tests=self.skip_tests, allow_partial=self.allow_partial, wait=wait)
+                            skip_tests=self.skip_tests, strict=self.strict, wait=wait)
 
 
 def last_options(database: Database, repository_id: int) -> RepositoryOptions:
@@ -58,7 +58,7 @@ def last_options(database: Database, repository_id: int) -> RepositoryOptions:
     options = (row[0] if row else None) or {}
     return RepositoryOptions(
         include=tuple(options.get("include") or ()), exclude=tuple(options.get("exclude") or ()),
-        skip_tests=bool(options.get("skip_tests")), allow_partial=bool(options.get("allow_partial")),
+        skip_tests=bool(options.get("skip_tests")), strict=bool(options.get("strict")),
     )
 
 

@@ -67,7 +67,12 @@ class Tree:
     def write(self, module: str) -> None:
         spec = self.modules[module]
         if spec["lang"] == "js":
-            self.path(module).write_text("".join(_js_function(f, spec["calls"].get(f, [])) for f in spec["functions"]))
+            text = "".join(_js_function(f, spec["calls"].get(f, [])) for f in spec["functions"])
+            if spec["functions"]:  # methods assigned to an object: an owner node without a chunk
+                first = spec["functions"][0]
+                text += (f"var obj_{module} = {{}};\nobj_{module}.{first}_m = function (value) {{\n"
+                         f"  this.{first}_m(value);\n  {first}(value);\n  return value;\n}};\n")
+            self.path(module).write_text(text)
             return
         lines = "".join(f"from app.{m} import {f}\n" for m, f in spec["imports"])
         text = lines + "\n\n" + "".join(_function(f, spec["calls"].get(f, [])) for f in spec["functions"])

@@ -55,7 +55,7 @@ def _options(database, root: Path, args: argparse.Namespace):
         include=tuple(args.include) if args.include is not None else base.include,
         exclude=tuple(args.exclude) if args.exclude is not None else base.exclude,
         skip_tests=base.skip_tests if args.skip_tests is None else args.skip_tests,
-        allow_partial=base.allow_partial,
+        strict=base.strict,
     ).index_options(name)
 
 

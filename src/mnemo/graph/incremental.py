@@ -281,6 +281,15 @@ def _table(
     existing_nodes = dict(conn.execute(
         "SELECT chunk_id, id FROM graph_nodes WHERE repository_id = %s AND chunk_id IS NOT NULL", (repository_id,)
     ).fetchall())
+    # Nodes without a chunk besides modules (the owners of JS methods assigned to objects), of
+    # unchanged files: kept with their ids, added after the file's definitions as the build does.
+    owners: dict[int, list[tuple]] = {}
+    for file_id, node_id, path, kind, name, qname, parent in conn.execute(
+        """SELECT file_id, id, path, kind, name, qualified_name, parent FROM graph_nodes
+           WHERE repository_id = %s AND chunk_id IS NULL AND kind <> 'module' ORDER BY file_id, id""",
+        (repository_id,),
+    ):
+        owners.setdefault(file_id, []).append((node_id, path, kind, name, qname, parent))
     chunk_nodes: dict[int, int] = {}
     batch: list[list] = []
     with conn.cursor(name="graph_inc_chunks") as cur:
@@ -302,6 +311,9 @@ def _table(
                 batch.extend(build._collapse_file(file_rows, repository_id, ids, table, chunk_nodes))
             else:
                 _known_file(file_rows, table, chunk_nodes, existing_nodes)
+                for node_id, path, kind, name, qname, parent in owners.get(file_id, ()):
+                    table.add_definition(Definition(node=node_id, path=path, kind=kind, name=name,
+                                                    qualified_name=qname, parent=parent))
             if len(batch) >= build._EDGE_BATCH:
                 build._flush_nodes(conn, batch)
         build._flush_nodes(conn, batch)
