@@ -8,9 +8,10 @@ The corpus is copied to benchmarks/.cache/agent/<corpus> (the script edits files
 indexed once into a private embedded PostgreSQL (MNEMO_HOME=benchmarks/.cache/agent-home). Then:
 
 1. one-file edit → current: append a function to one file, then `Freshness.ensure` (the
-   server's pre-answer refresh: stat signature, incremental run of the changed file, graph
-   update); wall time split into index and graph; the no-change check alone. Median of --runs,
-   alternating two edits so every run has work to do.
+   server's pre-answer refresh: stat snapshot, incremental run of the changed file, graph
+   update); wall time, the graph phase's own time, and the no-change check alone. Median of
+   --runs, alternating two edits so every run has work to do; first with full graph rebuilds
+   (MNEMO_GRAPH_INCREMENTAL=0, the baseline), then with the incremental graph update.
 2. a warm `mnemo mcp` process over stdio, driven by the SDK's client: `search` (hybrid, 10
    results) p50/p95 over a fixed query list, `repo_map` with a 1,000-token budget p50/p95, and
    `repo_map` with a focus file. The model load is excluded (the server is warmed first).
@@ -161,14 +162,19 @@ def main() -> int:
     root, name, edited = prepare(args.corpus)
     database = Database.open()
     ensure_indexed(database, root, name)
+    os.environ["MNEMO_GRAPH_INCREMENTAL"] = "0"  # the baseline, in the same run: full graph rebuilds
+    baseline = edit_to_current(database, name, edited, args.runs)
+    os.environ.pop("MNEMO_GRAPH_INCREMENTAL")
     edit = edit_to_current(database, name, edited, args.runs)
-    figures = {"edit": edit}
+    figures = {"edit": edit, "baseline_full_graph": baseline}
     if not args.skip_mcp:
         focus = edited.relative_to(root).as_posix()
         figures["mcp"] = anyio.run(_mcp, database.url, name, args.runs, focus)
     print(f"\n{args.corpus}: load average {os.getloadavg()}")
     print(f"  edit -> current p50 {edit['edit_to_current_p50_s']} s (refresh run {edit['refresh_run_p50_s']} s, "
           f"graph {edit['last_graph_build_s']} s), no-change check {edit['no_change_check_p50_ms']} ms")
+    print(f"  baseline (full graph rebuild): edit -> current p50 {baseline['edit_to_current_p50_s']} s, graph "
+          f"{baseline['last_graph_build_s']} s; ratio {baseline['edit_to_current_p50_s'] / edit['edit_to_current_p50_s']:.2f}x")
     for label, f in figures.get("mcp", {}).items():
         print(f"  MCP {label}: p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms ({f['calls']} calls)")
     return 0
