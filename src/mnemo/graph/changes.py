@@ -206,7 +206,7 @@ def _definitions(text: bytes | None, path: str) -> list[_Def]:
     from mnemo.chunk import parse_source
 
     try:
-        parsed = parse_source(text, language, allow_partial=True)
+        parsed = parse_source(text, language)
     except Exception:  # noqa: BLE001 - an unparsable side simply has no definitions
         return []
     found: dict[tuple[str, str], _Def] = {}

@@ -40,7 +40,6 @@ import psycopg
 
 from mnemo.graph import build, metrics
 from mnemo.graph.build import GraphStats, _phase
-from mnemo.graph.modules import ModuleResolver
 from mnemo.graph.resolve import (
     NODE_KINDS,
     CallStats,
@@ -98,9 +97,14 @@ def update_graph(database: Database, repository_id: int) -> GraphStats:
     try:
         return _apply(database, repository_id, started)
     except _TooMuch:
-        stats = build.build_graph(database, repository_id)
-        stats.calls["update"] = "full"
-        return stats
+        reason = None
+    except Exception as exc:  # noqa: BLE001 - never leave a half-updated graph: rebuild it all
+        reason = f"{type(exc).__name__}: {exc}"
+    stats = build.build_graph(database, repository_id)
+    stats.calls["update"] = "full"
+    if reason:
+        stats.calls["incremental_failed"] = reason
+    return stats
 
 
 class _TooMuch(Exception):
@@ -155,7 +159,7 @@ def _apply(database: Database, repository_id: int, started: float) -> GraphStats
         ids = build._IdPool(conn)
         with _phase(stats, "table"):
             table, file_modules, chunk_nodes = _table(conn, repository_id, ids, set(changed))
-        resolver = Resolver(table, ModuleResolver(table.modules, build._ts_configs(root, table)))
+        resolver = Resolver(table, build._module_resolver(root, table))
         affected_nodes = {m.node for fid, m in file_modules.items() if fid in affected}
         affected_paths = {file_modules[f].path for f in affected if f in file_modules}
         affected_nodes |= {d.node for d in table.definitions.values() if d.path in affected_paths}
