@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import resource
 import signal
 import threading
@@ -701,7 +702,12 @@ class _Run:
             return
         t = time.perf_counter()
         try:
-            stats = graph_build.build_graph(self.db, self.repo.id)
+            if self.options.full or os.environ.get("MNEMO_GRAPH_INCREMENTAL") == "0":
+                stats = graph_build.build_graph(self.db, self.repo.id)
+            else:  # re-resolve only what the changed files reach; equal to a full build
+                from mnemo.graph.incremental import update_graph
+
+                stats = update_graph(self.db, self.repo.id)
         except Exception as exc:  # the files are committed; a graph failure must not hide that
             s.graph_error = f"{type(exc).__name__}: {exc}"
             return

@@ -46,10 +46,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = p.add_subparsers(dest="graph_command", metavar="COMMAND", required=True)
 
     def common(sub: argparse.ArgumentParser, positional_repo: bool = False) -> None:
-        if positional_repo:
-            sub.add_argument("repository", nargs="?", help="repository name (default: the only one)")
-        else:
-            sub.add_argument("-r", "--repository", metavar="NAME", help="repository name (default: the only one)")
+        if positional_repo:  # the older spelling `mnemo graph stats NAME` still works
+            sub.add_argument("repository_positional", nargs="?", metavar="NAME",
+                             help="repository name (same as -r)")
+        sub.add_argument("-r", "--repository", metavar="NAME", help="repository name (default: the only one)")
         add_json_option(sub)
         add_database_option(sub)
 
@@ -111,9 +111,12 @@ def _bounded_int(low: int, high: int):
 
 
 def _repository(database, args: argparse.Namespace) -> str:
-    """The repository named, or the only one there is."""
-    if args.repository:
-        return args.repository
+    """The repository named (-r or, for build/stats, positionally), or the only one there is."""
+    positional = getattr(args, "repository_positional", None)
+    if positional and args.repository and positional != args.repository:
+        raise CommandError(f"two repositories named: {positional!r} and -r {args.repository!r}; give one")
+    if args.repository or positional:
+        return args.repository or positional
     with database.connect() as conn:
         names = [r[0] for r in conn.execute("SELECT name FROM repositories ORDER BY name")]
     if len(names) == 1:

@@ -90,6 +90,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("runs", help="the last indexing runs of a repository and their failures")
     p.add_argument("repository", nargs="?", help="repository name (default: all)")
+    p.add_argument("-r", "--repository", dest="repository_flag", metavar="NAME", help="repository name (same as NAME)")
     p.add_argument("--limit", type=int, default=5, help="how many runs (default 5)")
     p.add_argument("--skipped", action="store_true",
                    help="also list every path each run left out, with its reason (symlink, too large, gitignored…)")
@@ -98,11 +99,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_runs)
 
     p = subparsers.add_parser("delete", help="delete a repository and everything indexed for it")
-    p.add_argument("repository", help="repository name")
+    p.add_argument("repository", nargs="?", help="repository name")
+    p.add_argument("-r", "--repository", dest="repository_flag", metavar="NAME", help="repository name (same as NAME)")
     p.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     add_json_option(p)
     add_database_option(p)
     p.set_defaults(handler=run_delete)
+
+
+def _one_repository_argument(args: argparse.Namespace, *, required: bool) -> None:
+    """`NAME` and `-r NAME` are the same argument (every command takes -r/--repository)."""
+    flag = getattr(args, "repository_flag", None)
+    if flag and args.repository and flag != args.repository:
+        raise CommandError(f"two repositories named: {args.repository!r} and -r {flag!r}; give one")
+    args.repository = args.repository or flag
+    if required and not args.repository:
+        raise CommandError("name the repository: NAME or -r NAME")
 
 
 class BarProgress:
@@ -237,6 +249,7 @@ def run_repos(args: argparse.Namespace) -> int:
 def run_runs(args: argparse.Namespace) -> int:
     from mnemo.store import reports
 
+    _one_repository_argument(args, required=False)
     database = open_database(args)
     limit = max(1, min(args.limit, 100))
     with database.connect() as conn:
@@ -273,6 +286,7 @@ def run_runs(args: argparse.Namespace) -> int:
 def run_delete(args: argparse.Namespace) -> int:
     from mnemo.store import writes
 
+    _one_repository_argument(args, required=True)
     if not args.yes:
         if not sys.stdin.isatty():
             raise CommandError(f"refusing to delete {args.repository!r} without confirmation: pass --yes")

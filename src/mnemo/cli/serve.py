@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import threading
 from pathlib import Path
 
 from mnemo.cli.common import EXIT_OK, CommandError, add_database_option, open_database
@@ -45,6 +46,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+def _load_models_in_background(database) -> threading.Thread:
+    """Load the repositories' embedding models while the server starts, so the first search in
+    the UI does not wait for the model (seconds); a search before it is ready waits for it."""
+
+    def load() -> None:
+        from mnemo.embed import load_embedder
+        from mnemo.store.reads import all_repositories
+
+        try:
+            with database.connect() as conn:
+                models = sorted({r.model for r in all_repositories(conn)})
+            for model in models or [None]:
+                load_embedder(model)
+        except Exception as exc:  # noqa: BLE001 - the first search reports the same error, with context
+            print(f"mnemo: the search model could not be preloaded: {exc}", flush=True)
+
+    thread = threading.Thread(target=load, name="mnemo-model-preload", daemon=True)
+    thread.start()
+    return thread
+
+
 def run(args: argparse.Namespace) -> int:
     from mnemo.api import create_app, is_loopback_host
     from mnemo.api.security import InsecureServer
@@ -77,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    _load_models_in_background(database)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"mnemo: serving the UI at http://{shown}:{args.port}/ and the API docs at http://{shown}:{args.port}/api/docs",
           flush=True)

@@ -99,6 +99,9 @@ def build_graph(database: Database, repository_id: int) -> GraphStats:
             result = metrics.compute_and_store(conn, repository_id)
         stats.pagerank = {"iterations": result.iterations, "converged": result.converged}
         stats.calls = call_stats.to_json()
+        from mnemo.graph.incremental import record_names  # what each file defines, for the next update
+
+        record_names(conn, repository_id)
         _summarise(conn, repository_id, stats)
         stats.duration_s = round(time.perf_counter() - started, 3)
         _record(conn, stats)

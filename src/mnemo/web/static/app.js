@@ -68,7 +68,10 @@ async function refreshRepos(prefer) {
   state.repos = data.repositories || [];
   const select = clear($("#repo-select"));
   if (!state.repos.length) {
-    select.append(el("option", { value: "", text: "(no repository indexed yet)" }));
+    select.append(el("option", { value: "", text: "(nothing indexed yet: run mnemo index PATH)" }));
+    // Say what to do instead of showing empty views: index from a terminal or from this page.
+    showMessage("Nothing is indexed yet: run `mnemo index PATH` in a terminal, or index a directory on the Indexing tab.");
+    openTab("indexing");
     return;
   }
   select.append(el("option", { value: "", text: "— choose a repository —" }));
