@@ -520,8 +520,9 @@ def _keep(bucket: list[FileError], error: FileError) -> None:
 
 
 def _options_json(o: IndexOptions, root: Path, repo: writes.Repository) -> dict[str, Any]:
-    return {"root": str(root), "allow_partial": o.allow_partial, "include": list(o.include),
-            "exclude": list(o.exclude), "skip_tests": o.skip_tests, "model": repo.model, "engine": "ray"}
+    """What the run records of its options: all of them (robust to new ones), and the engine."""
+    fields = {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(o).items() if k != "name"}
+    return {**fields, "root": str(root), "model": repo.model, "engine": "ray"}
 
 
 def _checkout_root(base: Path, url: str) -> Path:
