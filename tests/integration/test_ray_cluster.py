@@ -27,6 +27,7 @@ from mnemo.store.db import Database
 from tests.integration.conftest import write_tree
 
 ray = pytest.importorskip("ray")
+pytestmark = pytest.mark.slow  # a two-node Ray cluster and a model per worker: ~1-3 minutes
 
 from mnemo.distributed.driver import ClusterIndexer, ClusterOptions  # noqa: E402
 from mnemo.distributed.manifest import read_manifest  # noqa: E402

@@ -113,3 +113,15 @@ def test_checkout_pins_the_revision_and_reuses_the_clone(tmp_path: Path) -> None
         ensure_checkout(f"file://{src}", "nope", root=dest)
     with pytest.raises(CheckoutError, match="git clone failed"):
         ensure_checkout(f"file://{tmp_path / 'missing'}", None, root=tmp_path / "co" / "missing")
+
+
+def test_missing_ray_extra_is_explained(monkeypatch, tmp_path: Path, capsys) -> None:
+    from mnemo.cli import main
+    from mnemo.distributed.driver import ClusterError, require_ray
+
+    monkeypatch.setitem(__import__("sys").modules, "ray", None)  # as if `mnemo[ray]` was not installed
+    with pytest.raises(ClusterError, match=re.escape("pip install 'mnemo[ray]'")):
+        require_ray()
+    (tmp_path / "app").mkdir()
+    assert main(["index", "--ray", str(tmp_path / "app"), "--database-url", "postgresql:///nowhere"]) == 2
+    assert "mnemo[ray]" in capsys.readouterr().err
