@@ -125,3 +125,25 @@ def test_missing_ray_extra_is_explained(monkeypatch, tmp_path: Path, capsys) -> 
     (tmp_path / "app").mkdir()
     assert main(["index", "--ray", str(tmp_path / "app"), "--database-url", "postgresql:///nowhere"]) == 2
     assert "mnemo[ray]" in capsys.readouterr().err
+
+
+class _Nodes:
+    """Ray's node table as `ray.nodes()` returns it: which machines run workers."""
+
+    def __init__(self, here: str, nodes: list[str]) -> None:
+        self.util = type("util", (), {"get_node_ip_address": staticmethod(lambda: here)})
+        self._nodes = nodes
+
+    def nodes(self):
+        return [{"NodeManagerAddress": ip, "Alive": True} for ip in self._nodes]
+
+
+def test_a_database_only_this_machine_reaches_is_refused_on_a_multi_machine_cluster() -> None:
+    from mnemo.distributed.driver import ClusterError, _check_database_reachable
+
+    socket_url = "host=/tmp/mnemo-pg dbname=mnemo user=postgres"
+    _check_database_reachable(_Nodes("10.0.0.1", ["10.0.0.1"]), socket_url)  # one machine: fine
+    _check_database_reachable(_Nodes("10.0.0.1", ["10.0.0.1", "10.0.0.2"]), "postgresql://db.internal:5432/mnemo")
+    for url in (socket_url, "postgresql://localhost/mnemo", "postgresql://127.0.0.1:5432/mnemo"):
+        with pytest.raises(ClusterError, match="workers on 10.0.0.2.*--database-url"):
+            _check_database_reachable(_Nodes("10.0.0.1", ["10.0.0.1", "10.0.0.2"]), url)
