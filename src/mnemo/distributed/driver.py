@@ -162,7 +162,6 @@ class ClusterIndexer:
     def run(self) -> ClusterSummary:
         ray = require_ray()
         started = time.perf_counter()
-        self._connect(ray)
         pending = collections.deque(self.specs)
         checkouts = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mnemo-checkout")
         clones: dict[str, Future] = {
@@ -172,6 +171,7 @@ class ClusterIndexer:
             for s in self.specs if s.is_git
         }
         try:
+            self._connect(ray)  # inside: a refused database still shuts down the cluster we started
             self._start_workers(ray)
             if self.progress:
                 self.progress.start([s.name for s in self.specs], len(self.workers))
