@@ -200,7 +200,9 @@ class ClusterIndexer:
             pass  # a caller (a test, a notebook) already joined a cluster
         elif address in (None, "", "local"):
             cpus = self.cluster.workers * self.cluster.cpus_per_worker if self.cluster.workers else None
-            ray.init(num_cpus=int(max(1, cpus)) if cpus else None, include_dashboard=False,
+            # address="local": always a new cluster of our own, even when another one runs here
+            # (ray.init() would join it, and refuse num_cpus)
+            ray.init(address="local", num_cpus=int(max(1, cpus)) if cpus else None, include_dashboard=False,
                      log_to_driver=False, configure_logging=False)
             self._started_ray = True
         else:
