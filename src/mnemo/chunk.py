@@ -1,4 +1,5 @@
-"""Source → chunks: one Chunk per definition (function, method, class, interface, type, enum).
+"""Source → chunks: one Chunk per definition (function, method, class, interface, type, enum),
+and file-level `module` chunks for everything else (mnemo.module_chunks), so every line is in one.
 
 `parse_source` is the stage's entry point. What counts as a definition, its name, body,
 wrappers, decorators and docstring comes from the language's `definitions.scm` query; the rules
@@ -7,11 +8,16 @@ here are generic:
 - A definition's span grows to the wrappers around it (`export`, a single-declarator `const`,
   Python's decorated_definition) and to decorators written as its preceding siblings.
 - Nesting decides the rest: inside a class (or interface, enum) → qualified `Class.name` (a
-  function there becomes a method); inside a function or method → not a chunk (its calls
-  belong to the enclosing one). A `@receiver` capture (Go receivers, Rust impl blocks) names
-  the parent of a definition written outside its type.
+  function there becomes a method); inside a function or method → not a chunk (its lines and
+  calls belong to the enclosing one). A `@receiver` capture (Go receivers, Rust impl blocks,
+  JavaScript's `app.handle = function` / `X.prototype.m = …` / `Object.defineProperty(req, 'host',
+  …)`) names the parent of a definition written outside its type; a receiver `X.prototype` names
+  X, and a function X of the file whose prototype gets members becomes a class (ES5 constructor).
 - Every call and decision point belongs to the innermost chunk containing it; those outside
-  every chunk are the module's.
+  every definition are the module's.
+- Syntax errors: tolerant by default. A definition whose own span holds an error is dropped and
+  its lines go to file-level chunks with the rest; a file in which nothing parsed keeps nothing
+  (it fails), and so does any file with an error under `strict`.
 """
 
 from __future__ import annotations
@@ -82,7 +88,7 @@ def parse_source(
     if allow_partial is not None:
         strict = not allow_partial
     if not has_grammar(language):
-        return window_chunks(source, language)  # a source language without a grammar
+        return window_chunks(source, language, path=path)  # a source language without a grammar
     grammar = load_grammar(language)
     tree = parse_tree(source, language)
     root = tree.root_node

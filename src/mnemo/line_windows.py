@@ -3,7 +3,10 @@
 A file in a source language Mnemo has no tree-sitter grammar for (Perl, Objective-C, Dart, ...;
 `LINE_WINDOW_LANGUAGES` in the registry) still deserves to be found by lexical and vector
 search. Without a parse tree there are no definitions, calls or imports, so the file becomes
-consecutive windows of at most `WINDOW_LINES` lines, kind `module`.
+consecutive windows of at most `WINDOW_LINES` lines: file-level chunks, kind `module`, named
+after the file like the module chunks of parsed languages (mnemo.module_chunks). Each window is
+a chunk of its own, not a part of one definition (`part` stays 1), so search shows each window
+that matches rather than folding them into one result.
 
 Windows do not overlap: every line is in exactly one chunk, so a search hit is never reported
 twice and the index does not grow beyond the file. A window prefers to end at a blank line in
@@ -12,15 +15,21 @@ its second half, so paragraphs of code (a function, a block of constants) tend t
 
 from __future__ import annotations
 
+import posixpath
+
 from mnemo.extract import count_loc
-from mnemo.models import Chunk, ParsedFile
+from mnemo.models import MODULE_KIND, Chunk, ParsedFile
 
 WINDOW_LINES = 60
 """Longest window. 60 lines of typical code is about the 256 tokens the default model reads."""
 
 
-def window_chunks(source: bytes, language: str, *, window_lines: int = WINDOW_LINES) -> ParsedFile:
+def window_chunks(
+    source: bytes, language: str, *, path: str | None = None, window_lines: int = WINDOW_LINES
+) -> ParsedFile:
     """The file as consecutive, non-overlapping line windows covering every line. Pure: no I/O.
+
+    Chunks are named after `path`'s file name (`module` without a path).
 
     A file of only whitespace gives no chunks. Undecodable bytes are replaced, never fatal.
     """
@@ -32,16 +41,15 @@ def window_chunks(source: bytes, language: str, *, window_lines: int = WINDOW_LI
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()  # the final newline ends the last line; it does not start another
+    name = posixpath.basename(path) if path else MODULE_KIND
     chunks: list[Chunk] = []
     start = 0
     while start < len(lines):
         end = _window_end(lines, start, window_lines)
         piece = "\n".join(lines[start:end])
         if piece.strip():
-            chunks.append(_chunk(piece, start + 1, end, language))
+            chunks.append(_chunk(piece, start + 1, end, name))
         start = end
-    for part, chunk in enumerate(chunks, 1):
-        chunk.part, chunk.parts = part, len(chunks)
     return ParsedFile(language=language, chunks=chunks)
 
 
@@ -57,10 +65,9 @@ def _window_end(lines: list[str], start: int, window_lines: int) -> int:
     return limit
 
 
-def _chunk(piece: str, start_line: int, end_line: int, language: str) -> Chunk:
-    name = f"lines {start_line}-{end_line}"
+def _chunk(piece: str, start_line: int, end_line: int, name: str) -> Chunk:
     return Chunk(
-        kind="module",
+        kind=MODULE_KIND,
         name=name,
         qualified_name=name,
         start_line=start_line,

@@ -16,27 +16,54 @@ The per-file work is `prepare_file` (pure: bytes → chunks) inside `FileIndexer
 prepare, embed a window, commit each file, record failures), which reports `FileOutcome`s. The
 local driver `_Run` feeds one FileIndexer and sums the outcomes; a distributed driver runs the
 same FileIndexer on each worker, never a copy of it.
+
+No input stops a run: every per-file step — read (a regular file only, size-capped, see
+`scan.read_source`), decode (any encoding, `mnemo.decode`), the complexity budget
+(`mnemo.budget`), parse, extract, embed, write, and recording the failure itself — runs inside
+one guard that turns any exception into that file's failure. Only two things end a run early:
+losing the database (`DatabaseLost`: the summary says so, exit code 2) and an interrupt
+(Ctrl-C or SIGTERM: the run is marked interrupted).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import resource
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import psycopg
+
+from mnemo.budget import check_complexity
 from mnemo.chunk import parse_source
 from mnemo.config import ConfigError
+from mnemo.decode import decode_source
+from mnemo.display import escape
 from mnemo.embed import Embedder, canonical_model_name, chunk_text, load_embedder
 from mnemo.models import ParsedFile, SourceFile
-from mnemo.scan import DEFAULT_MAX_FILE_BYTES, ScanOptions, ScanReport, content_skip_reason, scan
+from mnemo.scan import (
+    DEFAULT_MAX_FILE_BYTES, PatternError, ScanOptions, ScanReport, Unreadable, compile_globs, content_skip_reason,
+    read_source, scan,
+)
 from mnemo.store import writes
 from mnemo.store.db import Database
 
 MAX_REPORTED_ERRORS = 50
+log = logging.getLogger("mnemo.pipeline")
+
+
+class DatabaseLost(Exception):
+    """The database connection broke mid-run: nothing more can be written, the run ends."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: the run is marked interrupted and the process exits."""
 
 
 class IndexingError(ConfigError):
@@ -97,12 +124,17 @@ class IndexSummary:
     peak_rss_mb: float = 0.0
     errors: list[FileError] = field(default_factory=list)  # the first MAX_REPORTED_ERRORS
     warnings: list[FileError] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)  # the first MAX_REPORTED_ERRORS (path, reason)
     graph: dict[str, Any] | None = None
     graph_error: str | None = None  # the graph phase failed (the files stay committed)
+    fatal_error: str | None = None  # the run could not go on (the database was lost)
 
     @property
     def exit_code(self) -> int:
-        """0 when every file indexed and the graph was built, 1 when some of that failed."""
+        """0 when every file indexed and the graph was built, 1 when some of that failed, 2 when
+        the run could not finish (the database was lost: the files committed before stay)."""
+        if self.fatal_error:
+            return 2
         return 1 if self.files_failed or self.graph_error else 0
 
     def counts(self) -> dict[str, int]:
@@ -139,6 +171,7 @@ class PreparedFile:
     texts: list[str]  # what is embedded, one per chunk
     status: str  # "indexed" or "partial"
     warning: FileError | None
+    encoding: str = "utf-8"
 
 
 @dataclass
@@ -177,15 +210,21 @@ def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def prepare_file(source: SourceFile, data: bytes, digest: str, *, strict: bool = False) -> PreparedFile | FileError:
-    """Parse, chunk and extract one file's bytes: the per-file step every driver shares.
+def prepare_file(source: SourceFile, data: bytes, digest: str, *, strict: bool = False,
+                 encoding: str = "utf-8", note: str | None = None) -> PreparedFile | FileError:
+    """Parse, chunk and extract one file's (UTF-8) bytes: the per-file step every driver shares.
 
-    Returns the prepared file, or the FileError that fails it (a syntax error with its position,
-    or an internal error on strange input, which must never end the run). A file with syntax
-    errors is `partial` (its clean definitions and file-level chunks for the rest, a warning with
-    the first error's position) unless nothing in it parsed or `strict` is set: then it fails.
+    Returns the prepared file, or the FileError that fails it (too complex for the budget, a
+    syntax error with its position, or an internal error on strange input, which must never end
+    the run). A file with syntax errors is `partial` (its clean definitions and file-level chunks
+    for the rest, a warning with the first error's position) unless nothing in it parsed or
+    `strict` is set: then it fails. `note` (how the bytes were decoded, when that lost something)
+    becomes a warning.
     """
     try:
+        over = check_complexity(data, source.language)
+        if over is not None:
+            return FileError(source.rel_path, over.message, over.line, over.column)
         parsed = parse_source(data, source.language, strict=strict, path=source.rel_path)
         texts = [chunk_text(c, source.rel_path) for c in parsed.chunks]
     except Exception as exc:  # a bug of ours on strange input must not end the run
@@ -198,7 +237,12 @@ def prepare_file(source: SourceFile, data: bytes, digest: str, *, strict: bool =
         status = "partial"
         warning = FileError(source.rel_path, f"{first.message} (kept {len(parsed.chunks)} chunks)",
                             first.line, first.column, "warning")
-    return PreparedFile(source, digest, parsed, texts, status, warning)
+    if note:
+        if warning is None:
+            warning = FileError(source.rel_path, note, severity="warning")
+        else:
+            warning.message += f"; {note}"
+    return PreparedFile(source, digest, parsed, texts, status, warning, encoding)
 
 
 class FileIndexer:
@@ -229,27 +273,47 @@ class FileIndexer:
         return self.embedder
 
     def visit(self, source: SourceFile, state: writes.FileState | None) -> list[FileOutcome]:
-        """Read one file and either settle it now or queue it for the next embedding window."""
+        """Read one file and either settle it now or queue it for the next embedding window.
+
+        The guard: whatever this file does to any step, it ends as this file's outcome (a
+        failure recorded with its reason), never as an exception — except a lost database or
+        an interrupt, which end the run.
+        """
+        digest = ""
+        try:
+            return self._visit(source, state)
+        except (KeyboardInterrupt, DatabaseLost):
+            raise
+        except Exception as exc:
+            self._check_connection(exc)
+            error = FileError(source.rel_path, f"internal error: {type(exc).__name__}: {exc}")
+            return [self._fail(source, digest, error)]
+
+    def _visit(self, source: SourceFile, state: writes.FileState | None) -> list[FileOutcome]:
         tm = self.timings
         t = time.perf_counter()
         try:
-            data = source.path.read_bytes()
-        except OSError as exc:
+            raw = read_source(source.path, self.options.max_file_bytes)
+        except Unreadable as exc:
             tm.read_s += time.perf_counter() - t
+            if exc.reason:  # it is no longer a file we index: a skip, like the scan's
+                return [FileOutcome(source.rel_path, "skipped", reason=exc.reason)]
             # keep what is stored; report the failure
-            return [self._fail(source, "", FileError(source.rel_path, f"cannot read file: {exc.strerror or exc}"))]
-        digest = content_hash(data)
+            return [self._fail(source, "", FileError(source.rel_path, str(exc)))]
+        digest = content_hash(raw)
         tm.read_s += time.perf_counter() - t
         if state is not None and _unchanged(state, digest):
             error = None
             if state.status == "failed":  # still broken: say so, but write nothing
                 error = FileError(source.rel_path, f"unchanged since it failed: {state.last_error}")
             return [FileOutcome(source.rel_path, "unchanged", error=error)]
-        reason = content_skip_reason(data)
+        decoded = decode_source(raw)
+        reason = content_skip_reason(decoded.data)
         if reason:
             return [FileOutcome(source.rel_path, "skipped", reason=reason)]
         t = time.perf_counter()
-        prepared = prepare_file(source, data, digest, strict=self.options.strict)
+        prepared = prepare_file(source, decoded.data, digest, strict=self.options.strict,
+                                encoding=decoded.encoding, note=decoded.note)
         tm.parse_s += time.perf_counter() - t
         if isinstance(prepared, FileError):
             return [self._fail(source, digest, prepared)]
@@ -259,17 +323,32 @@ class FileIndexer:
             return self.flush()
         return []
 
+    def _embed(self, embedder: Embedder, texts: list[str]) -> Any:
+        """Embed in calls of at most `batch_chunks` texts: a file of 20,000 functions is never
+        one call (its memory grows with the call, not with the file's vectors)."""
+        import numpy as np
+
+        step = max(1, self.options.batch_chunks)
+        if len(texts) <= step:
+            return embedder.embed_documents(texts)
+        return np.concatenate([embedder.embed_documents(texts[i : i + step]) for i in range(0, len(texts), step)])
+
     def flush(self) -> list[FileOutcome]:
-        """Embed the window's chunks in one call, then commit each file on its own."""
+        """Embed the window's chunks in bounded calls, then commit each file on its own."""
         if not self.window:
             return []
         tm = self.timings
         window, self.window, self.window_chunks = self.window, [], 0
         texts = [text for p in window for text in p.texts]
-        embedder = self.load_embedder()
+        try:
+            embedder = self.load_embedder()
+        except Exception as exc:  # the model cannot load: every file of the window fails, named
+            self._check_connection(exc)
+            return [self._fail(p.source, p.content_hash, FileError(p.source.rel_path, f"embedding model: {exc}"))
+                    for p in window]
         t = time.perf_counter()
         try:
-            vectors = embedder.embed_documents(texts)
+            vectors = self._embed(embedder, texts)
         except Exception:
             vectors = None  # find the culprit: embed file by file below
         tm.embed_s += time.perf_counter() - t
@@ -282,30 +361,48 @@ class FileIndexer:
                     file_vectors = vectors[offset : offset + n]
                 else:
                     t = time.perf_counter()
-                    file_vectors = embedder.embed_documents(pending.texts)
+                    file_vectors = self._embed(embedder, pending.texts)
                     tm.embed_s += time.perf_counter() - t
                 t = time.perf_counter()
                 writes.write_file(
                     self.conn, self.repo, pending.source, pending.content_hash, pending.parsed, file_vectors,
                     status=pending.status, warning=str(pending.warning) if pending.warning else None,
+                    encoding=pending.encoding,
                 )
                 tm.write_s += time.perf_counter() - t
+                if pending.warning:
+                    self.record(pending.warning)
+            except (KeyboardInterrupt, DatabaseLost):
+                raise
             except Exception as exc:  # any failure of this file: its transaction rolled back
+                self._check_connection(exc)
                 error = FileError(pending.source.rel_path, f"{type(exc).__name__}: {exc}")
                 outcomes.append(self._fail(pending.source, pending.content_hash, error))
             else:
-                if pending.warning:
-                    self.record(pending.warning)
                 outcomes.append(FileOutcome(pending.source.rel_path, "indexed", chunks=n, warning=pending.warning))
             offset += n
         return outcomes
 
+    def _check_connection(self, exc: BaseException) -> None:
+        """Raise DatabaseLost when `exc` broke the connection: no later file could be written."""
+        if self.conn.closed or self.conn.broken:
+            raise DatabaseLost(f"the database connection was lost: {exc}") from exc
+
     def _fail(self, source: SourceFile, digest: str, error: FileError) -> FileOutcome:
-        """Record a failed file (its hash, so an unchanged re-run does not retry it) and the error."""
+        """Record a failed file (its hash, so an unchanged re-run does not retry it) and the error.
+
+        Recording is guarded too: a failure that cannot be stored is still reported (logged and
+        returned), and the run goes on."""
         where = f" at line {error.line}, column {error.column}" if error.line else ""
-        if digest:
-            writes.record_failed_file(self.conn, self.repo, source, digest, f"{error.message}{where}")
-        self.record(error)
+        try:
+            if digest:
+                writes.record_failed_file(self.conn, self.repo, source, digest, f"{error.message}{where}")
+            self.record(error)
+        except (KeyboardInterrupt, DatabaseLost):
+            raise
+        except Exception as exc:
+            self._check_connection(exc)
+            log.warning("could not record the failure of %s: %s", escape(source.rel_path), escape(exc))
         return FileOutcome(source.rel_path, "failed", error=error)
 
     def record(self, error: FileError) -> None:
@@ -344,43 +441,83 @@ class _Run:
         self.embedder = embedder
         self.on_file_error = on_file_error
         self.name = options.name or self.root.name
+        try:  # a bad glob is a usage error, before anything is written
+            compile_globs(options.include, "--include")
+            compile_globs(options.exclude, "--exclude")
+        except PatternError as exc:
+            raise IndexingError(str(exc)) from None
 
     # -- set-up ------------------------------------------------------------------------------
     def execute(self) -> IndexSummary:
         started = time.perf_counter()
-        with self.db.connect(autocommit=True) as lock_conn, self.db.connect(autocommit=True) as conn:
-            self.conn = conn
-            if self.options.wait:
-                writes.lock_repository(lock_conn, self.name)
-            elif not writes.try_lock_repository(lock_conn, self.name):
-                raise IndexingError(
-                    f"repository {self.name!r} is being indexed by another process; "
-                    "wait for it to finish or pass --wait"
+        restore = _terminate_as_interrupt()
+        try:
+            with self.db.connect(autocommit=True) as lock_conn, self.db.connect(autocommit=True) as conn:
+                self.conn = conn
+                if self.options.wait:
+                    writes.lock_repository(lock_conn, self.name)
+                elif not writes.try_lock_repository(lock_conn, self.name):
+                    raise IndexingError(
+                        f"repository {self.name!r} is being indexed by another process; "
+                        "wait for it to finish or pass --wait"
+                    )
+                self.repo = self._prepare_repository()
+                s = self.summary = IndexSummary(
+                    repository=self.name,
+                    root=str(self.root),
+                    model=self.repo.model,
+                    mode="full" if self.options.full else "incremental",
                 )
-            self.repo = self._prepare_repository()
-            s = self.summary = IndexSummary(
-                repository=self.name,
-                root=str(self.root),
-                model=self.repo.model,
-                mode="full" if self.options.full else "incremental",
-            )
-            s.run_id = writes.start_run(conn, self.repo.id, s.mode, self._options_json())
-            try:
-                self._index_files()
-                s.status = "partial" if s.files_failed else "succeeded"
-            except BaseException:
-                s.status = "interrupted"
-                raise
-            finally:
+                s.run_id = writes.start_run(conn, self.repo.id, s.mode, self._options_json())
+                try:
+                    self._index_files()
+                    s.status = "partial" if s.files_failed else "succeeded"
+                except DatabaseLost as exc:
+                    s.status = "failed"
+                    s.fatal_error = str(exc)
+                except psycopg.Error as exc:
+                    if not (conn.closed or conn.broken):
+                        s.status = "interrupted"
+                        raise
+                    s.status = "failed"
+                    s.fatal_error = f"the database connection was lost: {exc}"
+                except BaseException:
+                    s.status = "interrupted"
+                    raise
+                finally:
+                    s.wall_s = time.perf_counter() - started
+                    s.peak_rss_mb = peak_rss_mb()
+                    if not s.fatal_error:
+                        self._finish(s)
+                    if self.progress:
+                        self.progress.close()
+                if not s.fatal_error:
+                    self._build_graph()
                 s.wall_s = time.perf_counter() - started
                 s.peak_rss_mb = peak_rss_mb()
-                writes.finish_run(conn, s.run_id, s.status, s.counts())
-                if self.progress:
-                    self.progress.close()
-            self._build_graph()
-            s.wall_s = time.perf_counter() - started
-            s.peak_rss_mb = peak_rss_mb()
-        return s
+        except psycopg.OperationalError as exc:  # lost while closing or in the graph's connection
+            summary = getattr(self, "summary", None)
+            if summary is None:
+                raise IndexingError(f"the database connection was lost: {exc}") from exc
+            summary.status = "failed"
+            summary.fatal_error = summary.fatal_error or f"the database connection was lost: {exc}"
+        finally:
+            restore()
+        return self.summary
+
+    def _finish(self, s: IndexSummary) -> None:
+        """Record the run's outcome; on an interrupt this may fail too (the next run then marks
+        it interrupted), which must not hide the interrupt."""
+        try:
+            writes.finish_run(self.conn, s.run_id, s.status, s.counts(), s.files_skipped)
+        except psycopg.Error as exc:
+            if s.status != "interrupted":
+                if self.conn.closed or self.conn.broken:
+                    s.status = "failed"
+                    s.fatal_error = f"the database connection was lost: {exc}"
+                    return
+                raise
+            log.warning("could not mark run %s interrupted: %s", s.run_id, escape(exc))
 
     def _options_json(self) -> dict[str, Any]:
         o = self.options
@@ -426,12 +563,18 @@ class _Run:
             include=o.include, exclude=o.exclude, skip_tests=o.skip_tests, max_file_bytes=o.max_file_bytes
         )
         files = list(scan(self.root, scan_options, report))  # paths only: O(files), small
+        for warning in report.warnings:  # invalid ignore lines: skipped, said once per run
+            error = FileError(warning.path, warning.message, warning.line, None, "warning")
+            writes.add_error(self.conn, s.run_id, self.repo.id, error.path, error.message,
+                             line=error.line, severity="warning")
+            self._report(error)
         states = {} if o.full else writes.file_states(self.conn, self.repo.id)
         gone: list[str] = []  # stored paths now skipped by content: removed at the end
         s.files_seen = len(files)
         if self.progress:
             self.progress.start(len(files))
         worker = FileIndexer(self.conn, self.repo, s.run_id, o, self.embedder)
+        self.skipped_paths: list[tuple[str, str]] = []
         for source in files:
             state = states.pop(source.rel_path, None)
             for outcome in worker.visit(source, state):
@@ -439,6 +582,9 @@ class _Run:
         for outcome in worker.flush():
             self._account(outcome, None)
         self.embedder = worker.embedder
+        skips = report.paths + self.skipped_paths
+        writes.record_skips(self.conn, s.run_id, self.repo.id, skips)
+        s.skipped = [{"path": p, "reason": r} for p, r in skips[:MAX_REPORTED_ERRORS]]
         # What is still in `states` was not seen on disk (or is now skipped): remove it.
         t = time.perf_counter()
         s.files_removed = writes.remove_files(self.conn, self.repo.id, sorted([*states, *gone]))
@@ -468,6 +614,7 @@ class _Run:
         elif outcome.kind == "skipped":
             reason = outcome.reason or "skipped"
             s.files_skipped[reason] = s.files_skipped.get(reason, 0) + 1
+            self.skipped_paths.append((outcome.path, reason))
             if gone is not None:
                 gone.append(outcome.path)
         else:
@@ -506,6 +653,24 @@ class _Run:
         finally:
             s.graph_s = time.perf_counter() - t
         s.graph = stats.to_json()
+
+
+def _terminate_as_interrupt() -> Callable[[], None]:
+    """Make SIGTERM raise Terminated (a KeyboardInterrupt) while a run is going, so `kill` ends
+    a run the way Ctrl-C does: marked interrupted, only whole files left. Only the main thread
+    can take signals; elsewhere (an API job) this does nothing. Returns what restores the old
+    handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, on_term)
+    except (ValueError, OSError):
+        return lambda: None
+    return lambda: signal.signal(signal.SIGTERM, previous)
 
 
 def _unchanged(state: writes.FileState, digest: str) -> bool:

@@ -46,9 +46,8 @@ def test_usage_errors_exit_2_with_a_message(tmp_path: Path, cli) -> None:
     assert code == 2 and json.loads(out)["error"].startswith("unknown repository")
     code, _, err = cli("runs", "nope")
     assert code == 2 and "unknown repository" in err
-    with pytest.raises(SystemExit) as exc:
-        cli("index")
-    assert exc.value.code == 2
+    code, _, err = cli("index")  # no PATH and no --manifest
+    assert code == 2 and "give one PATH" in err
 
 
 def test_repos_runs_and_delete(tmp_path: Path, cli) -> None:

@@ -4,6 +4,7 @@ their owners resolve."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -95,3 +96,37 @@ def test_assignment_style_definitions_are_nodes_and_this_calls_resolve(tmp_path:
     assert ("Router.handle", "Router.route", "this") in call_rows
     assert ("Route.dispatch", "Route.match", "this") in call_rows
     assert ("start", "handlers.onOpen", "qualified") in call_rows
+
+
+MIXED_TS = "export function ok(a: number) { return a + 1; }\n\nfunction broken( {\n  return ;;; {{\n"
+
+
+def test_cli_tolerant_by_default_strict_on_request(tmp_path: Path, database: Database, capsys) -> None:
+    from mnemo.cli import main
+
+    root = write_tree(tmp_path / "repo", {"mixed.ts": MIXED_TS, "garbage.ts": "this is not valid typescript {{{"})
+    common = ["--no-progress", "--no-graph", "--json", "--database-url", database.url]
+
+    assert main(["index", str(root), "-r", "cli-strict", "--strict", *common]) == 1
+    strict = json.loads(capsys.readouterr().out)
+    assert strict["files_failed"] == 2 and strict["chunks_written"] == 0
+    assert sorted((e["path"], e["line"], e["column"]) for e in strict["errors"]) == [
+        ("garbage.ts", 1, 1), ("mixed.ts", 3, 1),
+    ]
+
+    # default: the mixed file is partial (exit 0 for it); the garbage file still fails (exit 1)
+    assert main(["index", str(root), "-r", "cli-tolerant", *common]) == 1
+    tolerant = json.loads(capsys.readouterr().out)
+    assert (tolerant["files_indexed"], tolerant["files_failed"], tolerant["chunks_written"]) == (1, 1, 2)
+    assert [(e["path"], e["line"], e["column"], e["severity"]) for e in tolerant["warnings"]] == [
+        ("mixed.ts", 3, 1, "warning"),
+    ]
+    assert [(e["path"], e["line"]) for e in tolerant["errors"]] == [("garbage.ts", 1)]
+
+    # --allow-partial, the former opt-in, is still accepted and changes nothing
+    assert main(["index", str(root), "-r", "cli-alias", "--allow-partial", *common]) == 1
+    assert json.loads(capsys.readouterr().out)["files_indexed"] == 1
+
+    assert main(["runs", "cli-tolerant", "--database-url", database.url]) == 0
+    text = capsys.readouterr().out
+    assert "warning: mixed.ts:3:1: syntax error" in text and "error: garbage.ts:1:1: syntax error" in text

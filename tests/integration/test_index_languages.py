@@ -68,6 +68,32 @@ def test_a_definition_of_every_language_is_found_and_so_is_a_file_without_a_gram
         found = [(r.file_path, r.qualified_name, r.kind, r.start_line, r.end_line, r.language) for r in results]
         assert (path, qualified_name, kind, start, end, language) in found[:3], (query, found)
 
+    # the graph resolves their calls and bases by name, knows `this`/`$this`/`self`, and runtime names
+    with database.connect() as conn:
+        edges = set(
+            conn.execute(
+                """SELECT s.language, s.qualified_name, e.type, e.resolution, coalesce(d.qualified_name, e.target)
+                   FROM graph_edges e JOIN graph_nodes s ON s.id = e.src LEFT JOIN graph_nodes d ON d.id = e.dst
+                   WHERE e.type <> 'contains'"""
+            ).fetchall()
+        )
+    assert {
+        ("c", "buffer_append", "calls", "same_file", "buffer_grow"),
+        ("c", "buffer_append", "calls", "builtin", "memcpy"),
+        ("cpp", "LruCache", "inherits", "same_file", "Sink"),
+        ("csharp", "Warehouse", "implements", "same_file", "IStore"),
+        ("php", "Router.get", "calls", "this", "Router.addRoute"),
+        ("php", "Router", "implements", "same_file", "Dispatcher"),
+        ("swift", "Session.request", "calls", "this", "Session.perform"),
+        ("kotlin", "UserRepository.create", "calls", "same_file", "UserRepository"),
+        ("lua", "dispatch", "calls", "same_file", "normalize"),
+        ("lua", "dispatch", "calls", "builtin", "ipairs"),
+        ("bash", "main", "calls", "same_file", "install_file"),
+        ("elixir", "Plug.Conn.send_resp", "calls", "builtin", "raise"),
+        ("haskell", "decode", "calls", "same_file", "toMap"),
+        ("zig", "append grows", "calls", "same_file", "ArrayList"),
+    } <= edges
+
     # a source file without a grammar (Perl) is reached through its line windows
     results = search(database, "amortization schedule", repositories=["polyglot"], mode="hybrid", limit=5)
 

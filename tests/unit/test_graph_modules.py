@@ -110,3 +110,53 @@ def test_python_namespace_package_and_submodules() -> None:
 def test_languages_without_module_rules_are_external() -> None:
     r = ModuleResolver(["main.go"])
     assert r.resolve("main.go", "go", "fmt") == ModuleRef(external="fmt")
+
+
+def test_indexed_directory_that_is_a_package_resolves_its_own_absolute_imports() -> None:
+    # `mnemo index src/mnemo`: paths are relative to the package directory itself.
+    paths = ["__init__.py", "cli.py", "store/__init__.py", "store/writes.py", "graph/build.py"]
+    r = ModuleResolver(paths, root_package="mnemo")
+    assert r.resolve("cli.py", "python", "mnemo.store.writes") == ModuleRef(path="store/writes.py")
+    assert r.resolve("graph/build.py", "python", "mnemo.store") == ModuleRef(path="store/__init__.py")
+    assert r.resolve("cli.py", "python", "mnemo") == ModuleRef(path="__init__.py")
+    assert r.resolve("cli.py", "python", "mnemonic.x") == ModuleRef(external="mnemonic.x")
+    assert ModuleResolver(paths).resolve("cli.py", "python", "mnemo.store.writes") == ModuleRef(
+        external="mnemo.store.writes"
+    )
+
+
+def test_python_package_name_follows_enclosing_packages_on_disk(tmp_path: Path) -> None:
+    from mnemo.graph.modules import python_package_name
+
+    (tmp_path / "src" / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "src" / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "src" / "pkg" / "sub" / "__init__.py").write_text("")
+    assert python_package_name(tmp_path / "src" / "pkg") == "pkg"
+    assert python_package_name(tmp_path / "src" / "pkg" / "sub") == "pkg.sub"
+    assert python_package_name(tmp_path / "src") is None
+
+
+def test_src_layout_namespace_package_and_several_top_level_packages() -> None:
+    paths = ["src/ns/plug/__init__.py", "src/ns/plug/core.py", "src/other/__init__.py", "src/other/x.py",
+             "tests/test_x.py"]
+    r = ModuleResolver(paths)
+    assert r.resolve("tests/test_x.py", "python", "ns.plug.core") == ModuleRef(path="src/ns/plug/core.py")
+    assert r.resolve("tests/test_x.py", "python", "other.x") == ModuleRef(path="src/other/x.py")
+    assert r.resolve("src/other/x.py", "python", "plug.core") == ModuleRef(path="src/ns/plug/core.py")
+
+
+def test_workspace_packages_resolve_to_their_sources(tmp_path: Path) -> None:
+    from mnemo.graph.modules import find_workspaces
+
+    for name, directory in (("@acme/ui", "packages/ui"), ("@acme/app", "packages/app")):
+        (tmp_path / directory / "src").mkdir(parents=True)
+        (tmp_path / directory / "package.json").write_text(json.dumps({"name": name}))
+    paths = ["packages/ui/src/index.ts", "packages/ui/src/button.ts", "packages/app/src/main.ts"]
+    workspaces = find_workspaces(tmp_path, {"packages/ui/src", "packages/app/src"})
+    assert workspaces == {"@acme/ui": "packages/ui", "@acme/app": "packages/app"}
+    r = ModuleResolver(paths, workspaces=workspaces)
+    assert r.resolve("packages/app/src/main.ts", "typescript", "@acme/ui") == ModuleRef(path="packages/ui/src/index.ts")
+    assert r.resolve("packages/app/src/main.ts", "typescript", "@acme/ui/button") == ModuleRef(
+        path="packages/ui/src/button.ts"
+    )
+    assert r.resolve("packages/app/src/main.ts", "typescript", "react") == ModuleRef(external="react")

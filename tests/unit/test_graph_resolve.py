@@ -55,9 +55,29 @@ def test_unknown_receiver_guesses_a_unique_method_but_not_a_builtin_one() -> Non
         ),
     })
     assert ("main.ts:main", "calls", "store.ts:Store.persist", "unique_name", 0.5) in rows
-    # `push` is also an Array method: the builtin counts as a second candidate
-    assert ("main.ts:main", "calls", "store.ts:Store.push", "ambiguous", 0.5) in rows
+    # `push` is also an Array method: never attached by name alone
+    assert not any(r[2] == "store.ts:Store.push" for r in rows)
+    assert ("main.ts:main", "calls", "list.push", "builtin", 1.0) in rows
     assert ("main.ts:main", "calls", "list.pop", "builtin", 1.0) in rows
+
+
+def test_builtin_namesakes_never_attach_on_an_unknown_receiver_python() -> None:
+    rows, _, _ = resolve({
+        "jobs.py": "class JobManager:\n    def get(self, key):\n        return key\n    def items(self):\n        return []\n",
+        "main.py": "def main(options, router):\n    options.get('x')\n    router.get('/')\n    options.items()\n",
+    })
+    assert not any(r[2].startswith("jobs.py:") for r in rows if r[0] == "main.py:main")
+    assert ("main.py:main", "calls", "options.get", "builtin", 1.0) in rows
+
+
+def test_a_method_name_shared_by_several_classes_gives_no_target_on_an_unknown_receiver() -> None:
+    rows, stats, _ = resolve({
+        "a.py": "class A:\n    def render(self):\n        pass\n",
+        "b.py": "class B:\n    def render(self):\n        pass\n",
+        "main.py": "def main(thing):\n    thing.render()\n",
+    })
+    calls = [r for r in rows if r[0] == "main.py:main" and r[1] == "calls"]
+    assert calls == [("main.py:main", "calls", "thing.render", "ambiguous", 1.0)]
 
 
 def test_member_call_never_attaches_to_a_function_of_the_same_name() -> None:

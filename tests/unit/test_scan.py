@@ -55,7 +55,9 @@ def test_gitignore_root_and_nested(tmp_path: Path) -> None:
     })
     report = ScanReport()
     assert _paths(tmp_path, report=report) == ["other/local_b.py", "src/local_keep.py", "src/ok.ts"]
-    assert report.skipped["gitignored"] == 2
+    assert report.skipped["gitignored"] == 3  # the directory counts once, its files are not walked
+    assert sorted(p for p, why in report.paths if why == "gitignored") == [
+        "generated/", "src/local_a.py", "src/x.gen.ts"]
 
 
 def test_include_exclude_and_skip_tests(tmp_path: Path) -> None:

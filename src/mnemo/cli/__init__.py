@@ -60,7 +60,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except (CommandError, ConfigError) as exc:
         return report_error(args, exc)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        from mnemo.pipeline import Terminated
+
+        if isinstance(exc, Terminated):
+            print("terminated (SIGTERM): the run is marked interrupted; only whole files were kept", file=sys.stderr)
+            return 143
         print("interrupted", file=sys.stderr)
         return 130
 

@@ -50,5 +50,7 @@ def report_error(args: argparse.Namespace, exc: Exception) -> int:
     code = getattr(exc, "code", EXIT_USAGE)
     if getattr(args, "json", False):
         print_json({"error": str(exc), "exit_code": code})
-    print(f"mnemo: error: {exc}", file=sys.stderr)
+    from mnemo.display import escape
+
+    print(f"mnemo: error: {escape(exc)}", file=sys.stderr)
     return code

@@ -16,6 +16,7 @@ from mnemo.cli.common import (
     open_database,
     print_json,
 )
+from mnemo.display import escape
 
 HELP_INDEX = """\
 Index a source tree: every function, method, class and interface becomes a chunk with its
@@ -36,7 +37,13 @@ examples:
   mnemo index . --full --model jinaai/jina-embeddings-v2-base-code
   mnemo index . --strict                 any syntax error fails its file
 
-exit codes: 0 every file indexed, 1 some files failed, 2 usage or configuration error.
+Nothing in the tree stops a run: unreadable, undecodable, too complex or too large files are
+named with their reason (`mnemo runs --skipped` lists every path left out and why). A lost
+database ends the run with a message (and the JSON summary with --json); SIGTERM and Ctrl-C
+mark the run interrupted, leaving only whole files.
+
+exit codes: 0 every file indexed, 1 some files failed, 2 usage or configuration error (also:
+the database was lost mid-run), 130 interrupted, 143 terminated (SIGTERM).
 """
 
 
@@ -80,6 +87,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("runs", help="the last indexing runs of a repository and their failures")
     p.add_argument("repository", nargs="?", help="repository name (default: all)")
     p.add_argument("--limit", type=int, default=5, help="how many runs (default 5)")
+    p.add_argument("--skipped", action="store_true",
+                   help="also list every path each run left out, with its reason (symlink, too large, gitignored…)")
     add_json_option(p)
     add_database_option(p)
     p.set_defaults(handler=run_runs)
@@ -159,7 +168,7 @@ def run_index(args: argparse.Namespace) -> int:
     show_bar = not args.no_progress and not args.json and sys.stderr.isatty()
     on_error = None
     if args.verbose:
-        on_error = lambda e: print(f"  {e.severity}: {e}", file=sys.stderr)  # noqa: E731
+        on_error = lambda e: print(f"  {e.severity}: {escape(e)}", file=sys.stderr)  # noqa: E731
     summary = index_repository(database, args.directory, options, progress=BarProgress(show_bar),
                                on_file_error=on_error)
     if args.json:
@@ -170,13 +179,18 @@ def run_index(args: argparse.Namespace) -> int:
 
 
 def print_summary(s) -> None:
+    """The run in a few lines; every name from the tree escaped (no terminal control codes)."""
     skipped = sum(s.files_skipped.values())
     chunks_per_s = s.chunks_written / s.wall_s if s.wall_s else 0.0
-    print(f"Repository {s.repository!r} ({s.root}), model {s.model}, {s.mode} run #{s.run_id}: {s.status}")
+    print(f"Repository {escape(s.repository)!r} ({escape(s.root)}), model {escape(s.model)}, "
+          f"{s.mode} run #{s.run_id}: {s.status}")
+    if s.fatal_error:
+        print(f"  FAILED  {escape(s.fatal_error)} (the files committed before stay; run again when it is back)")
     print(f"  files   {s.files_seen} seen, {s.files_indexed} indexed, {s.files_unchanged} unchanged, "
           f"{s.files_removed} removed, {s.files_failed} failed, {skipped} skipped")
     if s.files_skipped:
-        print("          skipped: " + ", ".join(f"{n} {why}" for why, n in sorted(s.files_skipped.items())))
+        print("          skipped: " + ", ".join(f"{n} {escape(why)}" for why, n in sorted(s.files_skipped.items()))
+              + (f" (paths: mnemo runs {escape(s.repository)} --skipped)" if s.run_id else ""))
     print(f"  chunks  {s.chunks_written} written ({chunks_per_s:.1f}/s)")
     print(f"  time    {s.wall_s:.1f} s wall: model load {s.model_load_s:.1f} s, embed {s.embed_s:.1f} s, "
           f"parse {s.parse_s:.1f} s, write {s.write_s:.1f} s, read {s.read_s:.1f} s, graph {s.graph_s:.1f} s")
@@ -185,15 +199,15 @@ def print_summary(s) -> None:
         g = s.graph
         print("  graph   " + ", ".join(f"{k} {v}" for k, v in g.items() if isinstance(v, (int, float)))[:300])
     if s.graph_error:
-        print(f"  graph   FAILED: {s.graph_error} (the files are indexed; retry with `mnemo graph build`)")
+        print(f"  graph   FAILED: {escape(s.graph_error)} (the files are indexed; retry with `mnemo graph build`)")
     if s.errors:
         print(f"  first failures ({min(len(s.errors), 10)} of {s.files_failed}):")
         for e in s.errors[:10]:
-            print(f"    {e}")
+            print(f"    {escape(e)}")
     if s.warnings:
         print(f"  warnings ({len(s.warnings)}):")
         for e in s.warnings[:10]:
-            print(f"    {e}")
+            print(f"    {escape(e)}")
 
 
 def run_repos(args: argparse.Namespace) -> int:
@@ -208,12 +222,12 @@ def run_repos(args: argparse.Namespace) -> int:
     if not repos:
         print("No repositories yet. Index one with: mnemo index PATH")
         return EXIT_OK
-    width = max(len(r["name"]) for r in repos)
+    width = max(len(escape(r["name"])) for r in repos)
     print(f"{'NAME':<{width}}  {'FILES':>6}  {'FAILED':>6}  {'CHUNKS':>7}  {'NODES':>6}  {'MODEL':<24}  LAST INDEXED      ROOT")
     for r in repos:
         when = r["last_indexed_at"].strftime("%Y-%m-%d %H:%M") if r["last_indexed_at"] else "never"
-        print(f"{r['name']:<{width}}  {r['files']:>6}  {r['files_failed']:>6}  {r['chunks']:>7}  {r['nodes'] or 0:>6}  "
-              f"{r['model'][:24]:<24}  {when:<16}  {r['root']}")
+        print(f"{escape(r['name']):<{width}}  {r['files']:>6}  {r['files_failed']:>6}  {r['chunks']:>7}  "
+              f"{r['nodes'] or 0:>6}  {escape(r['model'][:24]):<24}  {when:<16}  {escape(r['root'])}")
     return EXIT_OK
 
 
@@ -232,18 +246,24 @@ def run_runs(args: argparse.Namespace) -> int:
         runs = reports.runs(conn, repository_id, limit)
         for run in runs:
             run["errors"] = reports.run_errors(conn, run["id"], limit=50, offset=0)
+            if args.skipped:
+                run["skipped_paths"] = reports.run_skips(conn, run["id"])
     if args.json:
         print_json(runs)
         return EXIT_OK
     if not runs:
         print("No indexing runs yet.")
     for run in runs:
-        print(f"#{run['id']} {run['repository']} {run['mode']} {run['status']} {run['started_at']:%Y-%m-%d %H:%M:%S}: "
+        skipped = run.get("skipped") or {}
+        print(f"#{run['id']} {escape(run['repository'])} {run['mode']} {run['status']} "
+              f"{run['started_at']:%Y-%m-%d %H:%M:%S}: "
               f"{run['files_indexed']} indexed, {run['files_unchanged']} unchanged, {run['files_removed']} removed, "
-              f"{run['files_failed']} failed, {run['chunks_written']} chunks")
+              f"{run['files_failed']} failed, {sum(skipped.values())} skipped, {run['chunks_written']} chunks")
         for e in run["errors"]:
             where = f":{e['line']}:{e['col']}" if e["line"] else ""
-            print(f"    {e['severity']}: {e['path']}{where}: {e['message']}")
+            print(f"    {e['severity']}: {escape(e['path'])}{where}: {escape(e['message'])}")
+        for item in run.get("skipped_paths", ()):
+            print(f"    skipped: {escape(item['path'])}: {escape(item['reason'])}")
     return EXIT_OK
 
 
@@ -253,18 +273,18 @@ def run_delete(args: argparse.Namespace) -> int:
     if not args.yes:
         if not sys.stdin.isatty():
             raise CommandError(f"refusing to delete {args.repository!r} without confirmation: pass --yes")
-        answer = input(f"Delete repository {args.repository!r} and everything indexed for it? [y/N] ")
+        answer = input(f"Delete repository {escape(args.repository)!r} and everything indexed for it? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing deleted.")
             return EXIT_OK
     database = open_database(args)
     with database.connect() as conn:
         if not writes.delete_repository(conn, args.repository):
-            raise CommandError(f"unknown repository {args.repository!r}; see `mnemo repos`")
+            raise CommandError(f"unknown repository {escape(args.repository)!r}; see `mnemo repos`")
     if args.json:
         print_json({"deleted": args.repository})
     else:
-        print(f"Deleted repository {args.repository!r}.")
+        print(f"Deleted repository {escape(args.repository)!r}.")
     return EXIT_OK
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 
 from mnemo.graph import metrics
-from mnemo.graph.modules import ModuleResolver, load_ts_configs
+from mnemo.graph.modules import ModuleResolver, find_workspaces, load_ts_configs, python_package_name
 from mnemo.graph.resolve import (
     NODE_KINDS,
     CallStats,
@@ -112,7 +112,7 @@ def _nodes_and_edges(conn: psycopg.Connection, repository_id: int, root: Path | 
     with _phase(stats, "definitions"):
         chunk_nodes = _definition_nodes(conn, repository_id, ids, table)
         table.finish()
-    resolver = Resolver(table, ModuleResolver(table.modules, _ts_configs(root, table)))
+    resolver = Resolver(table, _module_resolver(root, table))
     with _phase(stats, "structure"):
         _structure(conn, repository_id, resolver)
     with _phase(stats, "calls"):
@@ -120,12 +120,15 @@ def _nodes_and_edges(conn: psycopg.Connection, repository_id: int, root: Path | 
 
 
 def graph_is_current(database: Database, repository_id: int) -> bool:
-    """Whether the stored graph was built after the last change to the repository's files."""
+    """Whether the stored graph was built from the repository's current files.
+
+    Keyed on content, not time: the build records a digest of the (path, hash, status) set
+    (migration 0007's trigger), so a file removed after the last build — which changes no
+    timestamp — makes the graph stale, as does any write.
+    """
     with database.connect() as conn:
         row = conn.execute(
-            """SELECT g.built_at >= coalesce((SELECT max(f.indexed_at) FROM files f WHERE f.repository_id = %s),
-                                            '-infinity')
-               FROM graph_builds g WHERE g.repository_id = %s""",
+            "SELECT g.files_digest = mnemo_files_digest(%s) FROM graph_builds g WHERE g.repository_id = %s",
             (repository_id, repository_id),
         ).fetchone()
     return bool(row and row[0])
@@ -326,13 +329,20 @@ def _flush_nodes(conn: psycopg.Connection, batch: list[list]) -> None:
         batch.clear()
 
 
-def _ts_configs(root: Path | None, table: SymbolTable):
+def _module_resolver(root: Path | None, table: SymbolTable) -> ModuleResolver:
+    """Module resolution with what the disk says about the tree: tsconfig files, workspace
+    package.json names, and whether the indexed directory is itself a Python package."""
     if root is None or not root.is_dir():
-        return []
+        return ModuleResolver(table.modules)
     directories = {
         posixpath.dirname(m.path) for m in table.modules.values() if rules_for(m.language).family == "ecmascript"
     }
-    return load_ts_configs(root, directories)
+    return ModuleResolver(
+        table.modules,
+        load_ts_configs(root, directories),
+        root_package=python_package_name(root),
+        workspaces=find_workspaces(root, directories) if directories else None,
+    )
 
 
 def _structure(conn: psycopg.Connection, repository_id: int, resolver: Resolver) -> None:

@@ -66,8 +66,19 @@ def package_name(specifier: str) -> str:
 class ModuleResolver:
     """Resolves import specifiers to repository paths. Results are cached per (directory, spec)."""
 
-    def __init__(self, paths: Iterable[str], ts_configs: Iterable[TsConfig] = ()) -> None:
+    def __init__(
+        self,
+        paths: Iterable[str],
+        ts_configs: Iterable[TsConfig] = (),
+        root_package: str | None = None,
+        workspaces: dict[str, str] | None = None,
+    ) -> None:
+        """`root_package`: the dotted name of the indexed directory when it is itself a Python
+        package (`mnemo index src/mnemo` → "mnemo"), so `from mnemo.store import writes` lands in
+        it; `workspaces`: npm package name → its directory, for a monorepo's own packages."""
         self.paths = set(paths)
+        self.root_package = root_package
+        self.workspaces = dict(workspaces or {})
         self.directories = {posixpath.dirname(p) for p in self.paths}
         for directory in list(self.directories):
             while directory:
@@ -112,7 +123,21 @@ class ModuleResolver:
             found = self._through_config(config, specifier)
             if found:
                 return ModuleRef(path=found)
-        return ModuleRef(external=package_name(specifier))
+        package = package_name(specifier)
+        if package in self.workspaces:
+            found = self._in_workspace(self.workspaces[package], specifier[len(package):].lstrip("/"))
+            if found:
+                return ModuleRef(path=found)
+        return ModuleRef(external=package)
+
+    def _in_workspace(self, directory: str, subpath: str) -> str | None:
+        """A workspace package's file: its sources are tried before its build output."""
+        for base in ("src", "lib", ""):
+            stem = posixpath.join(directory, base, subpath) if subpath else posixpath.join(directory, base)
+            found = self._probe_es(_norm(stem.rstrip("/")))
+            if found:
+                return found
+        return None
 
     def _probe_es(self, base: str | None) -> str | None:
         if base is None:
@@ -160,7 +185,9 @@ class ModuleResolver:
     # -- Python -----------------------------------------------------------------------------
 
     def _find_python_roots(self) -> list[str]:
-        """Directories above each top-level package, then the repository root."""
+        """Directories above each top-level package (shallowest first), then their ancestors
+        (a namespace package's parent: `src/ns/pkg/__init__.py` is imported as `ns.pkg` from
+        `src`), then the repository root."""
         roots: set[str] = set()
         for path in self.paths:
             if posixpath.basename(path) not in PYTHON.index_files:
@@ -170,6 +197,14 @@ class ModuleResolver:
             if package and not self._is_package(parent):
                 roots.add(parent)
         ordered = sorted(roots, key=lambda r: (r.count("/") if r else -1, r))
+        ancestors: list[str] = []
+        for root in ordered:
+            while root:
+                root = posixpath.dirname(root)
+                if root and root not in roots and root not in ancestors:
+                    ancestors.append(root)
+        ancestors.sort(key=lambda r: (r.count("/"), r))
+        ordered.extend(ancestors)
         if "" not in roots:
             ordered.append("")
         return ordered
@@ -203,6 +238,14 @@ class ModuleResolver:
             if not rest:
                 return ModuleRef(path=self._probe_python(target) if target else self._root_init())
             return ModuleRef(path=self._probe_python(target))
+        if self.root_package and (specifier == self.root_package or specifier.startswith(self.root_package + ".")):
+            # The indexed directory is this package: its own absolute imports point inside it.
+            rest = specifier[len(self.root_package) + 1 :]
+            if not rest:
+                return ModuleRef(path=self._root_init())
+            found = self._probe_python(posixpath.join(*rest.split(".")))
+            if found:
+                return ModuleRef(path=found)
         relative = posixpath.join(*specifier.split("."))
         matches: list[str] = []
         for root in [*self._python_roots, directory]:
@@ -318,6 +361,41 @@ def load_ts_configs(root: Path, directories: Iterable[str]) -> list[TsConfig]:
                 break
             directory = posixpath.dirname(directory)
     return configs
+
+
+def python_package_name(root: Path) -> str | None:
+    """The dotted name of `root` when it is a Python package (it holds __init__.py): its own
+    name, prefixed by the packages that enclose it on disk (`src/mnemo/graph` → "mnemo.graph")."""
+    if not (root / "__init__.py").is_file() or not root.name.isidentifier():
+        return None
+    parts = [root.name]
+    parent = root.parent
+    while (parent / "__init__.py").is_file() and parent.name.isidentifier() and parent != parent.parent:
+        parts.insert(0, parent.name)
+        parent = parent.parent
+    return ".".join(parts)
+
+
+def find_workspaces(root: Path, directories: Iterable[str]) -> dict[str, str]:
+    """npm package name → directory (repository-relative) for every package.json in the
+    given directories: a monorepo's packages import each other by name."""
+    found: dict[str, str] = {}
+    root = root.resolve()
+    for directory in sorted(set(directories)):
+        probe = directory
+        while True:
+            file = root / probe / "package.json"
+            if probe not in found.values() and file.is_file():
+                try:
+                    data = json.loads(file.read_text(encoding="utf-8"))
+                except (OSError, ValueError, UnicodeDecodeError):
+                    data = None
+                if isinstance(data, dict) and isinstance(data.get("name"), str):
+                    found.setdefault(data["name"], probe)
+            if not probe:
+                break
+            probe = posixpath.dirname(probe)
+    return found
 
 
 def _relative(path: Path, root: Path) -> str | None:

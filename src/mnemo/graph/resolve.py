@@ -580,8 +580,19 @@ class Resolver:
         return None
 
     def _unknown_receiver(self, text: str, name: str, rules: LanguageRules) -> CallOutcome:
-        """`obj.m()` with obj's type unknown: only a method name can match, never a function."""
-        return self._guess(list(self.table.global_methods.get(name, ())), text, name in rules.builtin_methods)
+        """`obj.m()` with obj's type unknown: only a method name can match, never a function.
+
+        A name that the runtime's own types carry (`get`, `push`, `items`, `toString`) is never
+        attached by name alone: `dict.get` is no call to a repository's `get`. Another name
+        defined once in the repository is a guess (confidence 0.5, 'unique_name'); several
+        candidates give one edge without a target ('ambiguous'), since a method name shared by
+        several classes says nothing about which one a receiver of unknown type is."""
+        if name in rules.builtin_methods:
+            return CallOutcome((Target(None, "builtin", target=text),), False)
+        candidates = list(self.table.global_methods.get(name, ()))
+        if len(candidates) > 1:
+            return CallOutcome((Target(None, "ambiguous", target=text),), True)
+        return self._guess(candidates, text)
 
     # -- bases and imports -------------------------------------------------------------------
 
@@ -856,7 +867,10 @@ NODE_KINDS = ("function", "method", "class", "interface")
 
 
 def resolve_parsed(
-    files: dict[str, ParsedFile], ts_configs: Iterable[TsConfig] = ()
+    files: dict[str, ParsedFile],
+    ts_configs: Iterable[TsConfig] = (),
+    root_package: str | None = None,
+    workspaces: dict[str, str] | None = None,
 ) -> tuple[SymbolTable, list[Edge], CallStats]:
     """Nodes and edges straight from parse output, without a database: the same rules
     build.py applies to stored rows (used by unit tests and for quick experiments).
@@ -893,7 +907,7 @@ def resolve_parsed(
             own.append((definition, list(chunk.calls), chunk.source))
         callers[path] = own
     table.finish()
-    resolver = Resolver(table, ModuleResolver(files, ts_configs))
+    resolver = Resolver(table, ModuleResolver(files, ts_configs, root_package, workspaces))
     stats = CallStats()
     edges = EdgeSet()
     structure_edges(resolver, edges)

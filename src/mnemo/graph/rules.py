@@ -45,6 +45,13 @@ setPrototypeOf getOwnPropertyNames getOwnPropertyDescriptor isArray from of stri
 error info debug trace resolve reject all race allSettled any max min floor ceil round abs random
 addEventListener removeEventListener dispatchEvent preventDefault stopPropagation querySelector
 querySelectorAll getElementById appendChild removeChild setAttribute getAttribute emit on off once
+next return throw toUpperCase charCodeAt fromCharCode getOwnPropertySymbols entries fromEntries
+getFullYear getMonth getDate getDay getHours getMinutes getSeconds getMilliseconds toDateString
+toTimeString toLocaleDateString toLocaleTimeString toUTCString getTimezoneOffset setTime test
+description byteLength subarray buffer write read close open send abort item append remove
+replaceWith contains closest matches insertBefore cloneNode focus blur click scrollIntoView
+getBoundingClientRect createElement createTextNode classList toggle forEach push json text blob
+arrayBuffer formData
 """
 
 _PY_BUILTIN_METHODS = """
@@ -58,6 +65,15 @@ readline readlines seek tell flush __init__ __enter__ __exit__ __call__ __getatt
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
+
+
+def _python_type_methods() -> frozenset[str]:
+    """Every method of Python's builtin value types and file objects, read from the runtime."""
+    import io
+
+    types = (str, bytes, bytearray, list, dict, set, frozenset, tuple, int, float, complex, memoryview,
+             io.TextIOWrapper, io.BufferedReader, io.BufferedWriter, io.BytesIO, io.StringIO)
+    return frozenset(m for t in types for m in dir(t) if not (m.startswith("__") and m.endswith("__")))
 
 
 @dataclass(frozen=True)
@@ -99,7 +115,7 @@ PYTHON = LanguageRules(
     self_names=frozenset({"self", "cls"}),
     super_names=frozenset({"super", "super()"}),
     builtins=_PY_NAMES,
-    builtin_methods=_words(_PY_BUILTIN_METHODS),
+    builtin_methods=_words(_PY_BUILTIN_METHODS) | _python_type_methods(),
     builtin_bases=_PY_NAMES,
     extensions=(".py", ".pyi"),
     index_files=("__init__.py", "__init__.pyi"),

@@ -18,6 +18,7 @@ Scores order results within one response; they are not comparable across modes o
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -27,7 +28,7 @@ import numpy as np
 import psycopg
 
 from mnemo.config import ConfigError
-from mnemo.search import fusion
+from mnemo.search import fusion, rank
 from mnemo.search.filters import Filters, InvalidFilter, check_kinds, glob_to_regex, normalise_values
 from mnemo.search.lexical import is_exact_name_score, search_lexical
 from mnemo.search.query import QueryPlan, analyse
@@ -38,7 +39,8 @@ from mnemo.store.reads import Repository, UnknownRepository
 
 MODES = ("hybrid", "lexical", "vector")
 MAX_LIMIT = 1000
-MIN_DEPTH = 50  # candidates taken from each list before fusion
+MIN_DEPTH = 50  # candidates taken from each list before fusion (rank.settings.depth raises it)
+_COMMENT_LINE = re.compile(r"^\s*(#|//|/\*|\*|--|;|\"\"\"|\'\'\')")
 
 __all__ = [
     "MODES", "SearchResult", "SearchError", "EmptyIndex", "ModelMismatch", "InvalidQuery", "InvalidFilter",
@@ -84,12 +86,13 @@ class SearchResult:
     vector_rank: int | None = None  # explain only: 1-based rank in the vector list
     lexical_score: float | None = None  # explain only
     vector_similarity: float | None = None  # explain only: cosine similarity
+    rules: dict[str, float] = field(default_factory=dict)  # explain only: reranking rule → score factor
 
     def to_json(self, *, explain: bool = False) -> dict[str, Any]:
         data = asdict(self)
         data["highlights"] = [list(h) for h in self.highlights]
         if not explain:
-            for key in ("lexical_rank", "vector_rank", "lexical_score", "vector_similarity"):
+            for key in ("lexical_rank", "vector_rank", "lexical_score", "vector_similarity", "rules"):
                 data.pop(key)
         return data
 
@@ -106,6 +109,7 @@ def search(
     path_glob: str | None = None,
     explain: bool = False,
     embedder: Any = None,
+    ranking: Any = None,
 ) -> list[SearchResult]:
     """Search the index; see the module docstring.
 
@@ -114,7 +118,8 @@ def search(
     `repositories`: names to search (None: all, which must then share one model for vector and
     hybrid modes). `language`, `kind`: one value, a comma-separated string or a list.
     `path_glob`: see filters.glob_to_regex. `embedder`: an Embedder to embed the query with
-    (default: `mnemo.embed.load_embedder(repository model)`, cached per process).
+    (default: `mnemo.embed.load_embedder(repository model)`, cached per process). `ranking`: a
+    RankSettings or a dict of overrides (rank.settings_from) — the benchmark's knobs.
     """
     if mode not in MODES:
         raise InvalidQuery(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
@@ -123,32 +128,37 @@ def search(
     plan = analyse(query)
     if not plan.text:
         raise InvalidQuery("empty query: say what you are looking for")
+    settings = rank.settings_from(ranking)
+    intent = rank.classify(plan)
     kinds = check_kinds(normalise_values(kind))
     languages = tuple(v.lower() for v in normalise_values(language))
     path_regex = glob_to_regex(path_glob) if path_glob else None
-    depth = max(MIN_DEPTH, 3 * limit)
+    depth = max(MIN_DEPTH, settings.depth, 3 * limit)
 
     with _connection(database) as conn:
         repos = _resolve(conn, repositories)
         filters = Filters(tuple(r.id for r in repos), languages, kinds, path_regex)
+        pinned: set[int] = set()
         if mode == "lexical":
-            fused = fusion.single(search_lexical(conn, plan, filters, depth), lexical=True)
+            lexical = search_lexical(conn, plan, filters, depth, settings.lexical)
+            fused = fusion.single(lexical, lexical=True)
         else:
             model, dimension = _one_model(repos)
             query_vector = _QueryEmbedding(plan.text, model, dimension, embedder)
             query_vector.start()  # embeds while the lexical query runs
-            lexical = search_lexical(conn, plan, filters, depth) if mode == "hybrid" else []
+            lexical = search_lexical(conn, plan, filters, depth, settings.lexical) if mode == "hybrid" else []
             vector = search_vector(conn, query_vector.result(), dimension, filters, depth)
             if mode == "vector":
                 fused = fusion.single(vector, lexical=False)
             else:
-                weights = fusion.IDENTIFIER_WEIGHTS if plan.is_identifier else fusion.WORDS_WEIGHTS
-                pinned = {cid for cid, score in lexical if is_exact_name_score(score)} if plan.is_identifier else set()
                 fused = fusion.reciprocal_rank_fusion(
-                    lexical, vector, weights=weights, pinned=pinned,
+                    lexical, vector, weights=settings.weights(intent.kind), k=settings.rrf_k,
                     prefer="lexical" if plan.is_identifier else "vector",
                 )
-        return _materialise(conn, fused, plan, limit, explain, {r.id: r.name for r in repos})
+        if plan.is_identifier and mode != "vector":
+            pinned = {cid for cid, score in lexical if is_exact_name_score(score)}
+        return _materialise(conn, fused[:depth], plan, intent, settings, pinned, limit, explain,
+                            {r.id: r.name for r in repos})
 
 
 @contextlib.contextmanager
@@ -244,63 +254,74 @@ class _QueryEmbedding:
         return self._value
 
 
+_ROW_COLUMNS = (
+    "id, repository_id, path, start_line, end_line, name, qualified_name, kind, language, source,"
+    " coalesce((metadata->>'part')::int, 1), coalesce((metadata->>'parts')::int, 1)"
+)
+
+
+def _candidate(row: tuple, score: float, order: int, pinned: bool) -> tuple[rank.Candidate, str]:
+    (chunk_id, repo_id, path, start_line, end_line, name, qname, kind, language, source, part, parts) = row
+    code_lines = sum(1 for line in source.splitlines() if line.strip() and not _COMMENT_LINE.match(line))
+    return rank.Candidate(chunk_id, score, order, repo_id, path, start_line, end_line, kind, name, qname, language,
+                          part, parts, code_lines, pinned), source
+
+
 def _materialise(
-    conn: Any, fused: list[fusion.Fused], plan: QueryPlan, limit: int, explain: bool, repo_names: dict[int, str]
+    conn: Any, fused: list[fusion.Fused], plan: QueryPlan, intent: rank.Intent, settings: rank.RankSettings,
+    pinned: set[int], limit: int, explain: bool, repo_names: dict[int, str],
 ) -> list[SearchResult]:
-    """Fetch the rows of the best fused ids and keep one result per location: a definition split
-    into parts, or two chunks with the same span, shows once (at its best rank)."""
-    results: list[SearchResult] = []
-    seen: set[tuple[Any, ...]] = set()
-    words = plan.highlight_words()
-    start = 0
-    batch = max(2 * limit, 20)
-    while len(results) < limit and start < len(fused):
-        window = fused[start : start + batch]
-        start += batch
-        rows = conn.execute(
-            """
-            SELECT id, repository_id, path, start_line, end_line, name, qualified_name, kind, language,
-                   source, coalesce((metadata->>'parts')::int, 1) AS parts
-            FROM chunks WHERE id = ANY(%s)
-            """,
-            ([f.chunk_id for f in window],),
+    """Fetch the candidates' rows, rerank them (search.rank) and build the best `limit` results."""
+    rows = conn.execute(f"SELECT {_ROW_COLUMNS} FROM chunks WHERE id = ANY(%s)", ([f.chunk_id for f in fused],)).fetchall()
+    by_id = {r[0]: r for r in rows}
+    sources: dict[int, str] = {}
+    candidates: list[rank.Candidate] = []
+    origin = {f.chunk_id: f for f in fused}
+    for order, f in enumerate(fused):
+        row = by_id.get(f.chunk_id)
+        if row is None:
+            continue  # deleted by a concurrent re-index since the ranking query
+        cand, sources[f.chunk_id] = _candidate(row, f.score, order, f.chunk_id in pinned)
+        candidates.append(cand)
+    heads: dict[tuple[int, str, str, str], rank.Candidate] = {}
+    tails = [c for c in candidates if c.parts > 1 and c.part != 1]
+    if tails and settings.split_head:
+        head_rows = conn.execute(
+            f"SELECT {_ROW_COLUMNS} FROM chunks WHERE file_id IN (SELECT file_id FROM chunks WHERE id = ANY(%s))"
+            " AND (metadata->>'part')::int = 1",
+            ([c.chunk_id for c in tails],),
         ).fetchall()
-        by_id = {r[0]: r for r in rows}
-        for f in window:
-            row = by_id.get(f.chunk_id)
-            if row is None:
-                continue  # deleted by a concurrent re-index since the ranking query
-            (chunk_id, repo_id, path, start_line, end_line, name, qname, kind, language, source, parts) = row
-            keys = [("span", repo_id, path, start_line, end_line)]
-            if parts > 1:
-                keys.append(("parts", repo_id, path, kind, qname))
-            if any(k in seen for k in keys):
-                continue
-            seen.update(keys)
-            snip = make_snippet(source, start_line, words)
-            results.append(
-                SearchResult(
-                    repository=repo_names.get(repo_id, str(repo_id)),
-                    file_path=path,
-                    start_line=start_line,
-                    end_line=end_line,
-                    name=name,
-                    qualified_name=qname,
-                    kind=kind,
-                    language=language,
-                    score=round(float(f.score), 6),
-                    snippet=snip.text,
-                    snippet_start_line=snip.start_line,
-                    chunk_id=chunk_id,
-                    highlights=snip.highlights,
-                    lexical_rank=f.lexical_rank if explain else None,
-                    vector_rank=f.vector_rank if explain else None,
-                    lexical_score=round(f.lexical_score, 6) if explain and f.lexical_score is not None else None,
-                    vector_similarity=(
-                        round(f.vector_similarity, 6) if explain and f.vector_similarity is not None else None
-                    ),
-                )
+        for row in head_rows:
+            head, sources[row[0]] = _candidate(row, 0.0, 0, False)
+            heads.setdefault(rank.places.split_key(head), head)
+    ranked = rank.rerank(candidates, intent, settings, heads)
+    words = plan.highlight_words()
+    results: list[SearchResult] = []
+    for c in ranked[:limit]:
+        f = origin.get(c.chunk_id)
+        snip = make_snippet(sources[c.chunk_id], c.start_line, words)
+        results.append(
+            SearchResult(
+                repository=repo_names.get(c.repository_id, str(c.repository_id)),
+                file_path=c.path,
+                start_line=c.start_line,
+                end_line=c.end_line,
+                name=c.name,
+                qualified_name=c.qualified_name,
+                kind=c.kind,
+                language=c.language,
+                score=round(float(c.score), 6),
+                snippet=snip.text,
+                snippet_start_line=snip.start_line,
+                chunk_id=c.chunk_id,
+                highlights=snip.highlights,
+                lexical_rank=f.lexical_rank if explain and f else None,
+                vector_rank=f.vector_rank if explain and f else None,
+                lexical_score=round(f.lexical_score, 6) if explain and f and f.lexical_score is not None else None,
+                vector_similarity=(
+                    round(f.vector_similarity, 6) if explain and f and f.vector_similarity is not None else None
+                ),
+                rules=dict(c.contributions) if explain else {},
             )
-            if len(results) >= limit:
-                break
+        )
     return results

@@ -32,8 +32,11 @@ from mnemo.search.query import QueryPlan, Term
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # ts_rank's {D, C, B, A}: source, docstring, signature+path, names
 COMMON_FRACTION = 0.25
 MATCH_BUDGET = 2_000
-EXACT_NAME_BONUS = 10.0  # more than any text score: the definition itself comes first
-TRIGRAM_WEIGHT = 2.0
+EXACT_NAME_BONUS = 1000.0  # more than any text score: the definition itself comes first
+TRIGRAM_WEIGHT = 4.0
+BM25_K1 = 1.2
+BM25_B = 0.75
+FIELD_WEIGHTS = (3.0, 1.0, 1.0, 1.0)
 MAX_IDF = 12.0
 
 
@@ -46,8 +49,12 @@ class LexicalSettings:
     by length) halved it; other class weights moved it by less than 0.01.
     """
 
-    weights: str = RANK_WEIGHTS
-    normalization: int = 1  # ts_rank: 0 none, 1 divide by 1 + log(length), 2 divide by length
+    scorer: str = "bm25"  # "bm25" (search_terms postings, migration 0005) or "tsrank" (0003's ts_rank)
+    k1: float = BM25_K1
+    b: float = BM25_B
+    field_weights: tuple[float, float, float, float] = FIELD_WEIGHTS  # name, signature+path, docstring, source
+    weights: str = RANK_WEIGHTS  # tsrank only
+    normalization: int = 1  # tsrank only: 0 none, 1 divide by 1 + log(length), 2 divide by length
     common_fraction: float = COMMON_FRACTION
     match_budget: int | None = MATCH_BUDGET  # see candidate_query; None: any term selects
     candidates: str = "pairs"  # over budget: "pairs" (two terms, or one rare) or "rarest" terms only
@@ -187,9 +194,9 @@ def search_lexical(
     settings: LexicalSettings = DEFAULT_SETTINGS,
 ) -> list[tuple[int, float]]:
     """Best-first (chunk_id, score) of the `depth` best lexical matches."""
-    terms, table_rows = weigh_terms(conn, plan, settings)
+    terms, table_rows = weigh_terms(conn, plan, settings) if settings.scorer != "bm25" else ([], None)
     identifier = plan.identifier[:200] if plan.identifier else None
-    if not terms and not identifier:
+    if not terms and not identifier and not plan.terms:
         return []
     names: dict[int, float] = {}
     if identifier:
@@ -199,7 +206,14 @@ def search_lexical(
             for chunk_id, score in _similar_names(conn, identifier, filters, depth).items():
                 names[chunk_id] = max(names.get(chunk_id, 0.0), score)
     text: dict[int, float] = {}
-    if terms:
+    if settings.scorer == "bm25":
+        lexemes = bm25_terms(plan)
+        if lexemes:
+            text = bm25_search(conn, lexemes, filters, depth, settings)
+            missing = [chunk_id for chunk_id in names if chunk_id not in text]
+            if missing:
+                text.update(bm25_search(conn, lexemes, filters, len(missing), settings, ids=missing))
+    elif terms:
         any_term = " | ".join(w.query for w in terms)
         narrow = candidate_query(terms, table_rows, settings, plan.is_identifier)
         text = _text_search(conn, terms, narrow or any_term, filters, depth, settings)
@@ -324,3 +338,80 @@ def _similar_names(conn: psycopg.Connection, identifier: str, filters: Filters, 
 def _like_literal(text: str) -> str:
     """`text` as a LIKE pattern that matches only itself."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --- BM25 over the search_terms postings (migration 0005) --------------------------------------
+
+
+def bm25_terms(plan: QueryPlan) -> dict[str, int]:
+    """Lexeme → count in the query: each term's whole word and its parts, as the document holds
+    them (mnemo_code_words repeats an identifier's parts after it), so `parseConfig` matches a
+    chunk naming `parseConfig` on three lexemes and one saying "parse the config" on two."""
+    counts: dict[str, int] = {}
+    for term in plan.terms:
+        for lexeme in term.lexemes:
+            counts[lexeme] = counts.get(lexeme, 0) + 1
+    return counts
+
+
+def bm25_search(
+    conn: psycopg.Connection,
+    lexemes: dict[str, int],
+    filters: Filters,
+    depth: int,
+    settings: LexicalSettings = DEFAULT_SETTINGS,
+    *,
+    ids: list[int] | None = None,
+) -> dict[int, float]:
+    """The `depth` best chunks by BM25 (or the BM25 scores of `ids`), in the filtered repositories.
+
+        score(d) = Σ_t qtf(t) · idf(t) · tf(t,d) · (k1 + 1) / (tf(t,d) + k1 · (1 − b + b · |d| / avgdl))
+        idf(t)   = ln(1 + (N − df(t) + 0.5) / (df(t) + 0.5))          (Lucene's, never negative)
+
+    with tf and |d| field-weighted (BM25F-style: Σ_f w_f · tf_f, Σ_f w_f · len_f), N, avgdl from
+    search_collection and df counted over the postings read, restricted to the repositories
+    searched — so a repository's statistics are its own, as in a per-repository index.
+    """
+    w_name, w_head, w_doc, w_body = (float(w) for w in settings.field_weights)
+    where, where_params = filters.where("c") if filters.narrows_chunks or ids is not None else (sql.SQL(""), [])
+    join = sql.SQL(" JOIN chunks c ON c.id = p.chunk_id") if filters.narrows_chunks or ids is not None else sql.SQL("")
+    only = sql.SQL(" AND c.id = ANY(%s)") if ids is not None else sql.SQL("")
+    query = sql.SQL(
+        """
+        WITH q AS (SELECT * FROM unnest(%s::text[], %s::float8[]) AS q(term, qtf)),
+        p AS MATERIALIZED (
+            SELECT t.term, t.chunk_id,
+                   t.tf_name * %s + t.tf_head * %s + t.tf_doc * %s + t.tf_body * %s AS tf
+            FROM search_terms t
+            WHERE t.term = ANY(%s) AND t.repository_id = ANY(%s)
+        ),
+        df AS (SELECT term, count(*)::float8 AS n FROM p GROUP BY term),
+        coll AS (
+            SELECT greatest(sum(docs), 1)::float8 AS n,
+                   greatest((sum(len_name) * %s + sum(len_head) * %s + sum(len_doc) * %s + sum(len_body) * %s)
+                            / greatest(sum(docs), 1), 1)::float8 AS avgdl
+            FROM search_collection WHERE repository_id = ANY(%s)
+        )
+        SELECT p.chunk_id,
+               sum(q.qtf * ln(1 + (coll.n - df.n + 0.5) / (df.n + 0.5)) * p.tf * (%s + 1)
+                   / (p.tf + %s * (1 - %s + %s * (d.len_name * %s + d.len_head * %s + d.len_doc * %s + d.len_body * %s)
+                                                / coll.avgdl))) AS score
+        FROM p JOIN q USING (term) JOIN df USING (term) JOIN search_docs d ON d.chunk_id = p.chunk_id
+        CROSS JOIN coll{join}
+        WHERE p.tf > 0{where}{only}
+        GROUP BY p.chunk_id
+        ORDER BY score DESC, p.chunk_id
+        LIMIT %s
+        """
+    ).format(join=join, where=where, only=only)
+    terms = list(lexemes)
+    repos = list(filters.repository_ids) or [r[0] for r in conn.execute("SELECT id FROM repositories").fetchall()]
+    k1, b = float(settings.k1), float(settings.b)
+    params: list[object] = [
+        terms, [float(lexemes[t]) for t in terms],
+        w_name, w_head, w_doc, w_body, terms, repos,
+        w_name, w_head, w_doc, w_body, repos,
+        k1, k1, b, b, w_name, w_head, w_doc, w_body,
+        *where_params, *([ids] if ids is not None else []), depth,
+    ]
+    return {int(r[0]): float(r[1]) for r in conn.execute(query, params).fetchall()}

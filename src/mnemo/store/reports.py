@@ -147,7 +147,7 @@ def files(
 
 RUN_COLUMNS = (
     "id, repository_id, mode, status, started_at, finished_at, files_seen, files_indexed, "
-    "files_unchanged, files_removed, files_failed, chunks_written, options"
+    "files_unchanged, files_removed, files_failed, chunks_written, options, skipped"
 )
 
 
@@ -189,6 +189,17 @@ def run_errors(conn: psycopg.Connection, run_id: int, limit: int, offset: int) -
         "SELECT id, path, line, col, severity, message, created_at FROM index_errors "
         "WHERE run_id = %s ORDER BY severity, path, line NULLS FIRST, id LIMIT %s OFFSET %s",
         (run_id, limit, offset),
+    )
+
+
+def run_skips(conn: psycopg.Connection, run_id: int, limit: int = 100_000, offset: int = 0,
+              reason: str | None = None) -> list[dict[str, Any]]:
+    """The paths a run left out, with why (0007_hardening), by path."""
+    return _rows(
+        conn,
+        "SELECT path, reason FROM index_skips WHERE run_id = %s AND (%s::text IS NULL OR reason = %s) "
+        "ORDER BY path, id LIMIT %s OFFSET %s",
+        (run_id, reason, reason, limit, offset),
     )
 
 

@@ -4,6 +4,10 @@ runs and their errors.
 Every function takes an open psycopg connection; the caller decides the transaction
 boundaries except `write_file`, `record_failed_file` and `remove_files`, which are each one
 transaction of their own — the unit of atomicity the pipeline promises.
+
+Text from the indexed tree (paths, messages) goes through `storable` first: PostgreSQL's text
+type takes neither NUL bytes nor the surrogates of undecodable file names, and a message that
+cannot be stored must not turn one bad file into a failed run.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 import numpy as np
 import psycopg
 
+from mnemo.display import storable
 from mnemo.models import ParsedFile, SourceFile
 from mnemo.store.vector_index import ensure_vector_index
 
@@ -115,11 +120,14 @@ def write_file(
     *,
     status: str = "indexed",
     warning: str | None = None,
+    encoding: str | None = None,
+    batch_rows: int = 1000,
 ) -> int:
     """Replace the file's rows with `parsed`, in ONE transaction. Returns the file's id.
 
     Either the file's new chunks are all stored, or (on any error, re-raised) the previous
-    state is left exactly as it was.
+    state is left exactly as it was. Chunks are sent `batch_rows` at a time, so a file of
+    20,000 functions never builds one 20,000-row parameter list.
     """
     if len(vectors) != len(parsed.chunks):
         raise ValueError(f"{source.rel_path}: {len(parsed.chunks)} chunks but {len(vectors)} vectors")
@@ -127,35 +135,39 @@ def write_file(
         file_id = conn.execute(
             """
             INSERT INTO files (repository_id, path, language, content_hash, failed_hash, size_bytes, status,
-                               last_error, imports, exports, module_calls, chunk_count, indexed_at)
-            VALUES (%s, %s, %s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, now())
+                               last_error, imports, exports, module_calls, chunk_count, indexed_at, encoding)
+            VALUES (%s, %s, %s, %s, NULL, %s, %s, %s, %s, %s, %s, %s, now(), %s)
             ON CONFLICT (repository_id, path) DO UPDATE SET
                 language = EXCLUDED.language, content_hash = EXCLUDED.content_hash, failed_hash = NULL,
                 size_bytes = EXCLUDED.size_bytes, status = EXCLUDED.status, last_error = EXCLUDED.last_error,
                 imports = EXCLUDED.imports, exports = EXCLUDED.exports, module_calls = EXCLUDED.module_calls,
-                chunk_count = EXCLUDED.chunk_count, indexed_at = now()
+                chunk_count = EXCLUDED.chunk_count, indexed_at = now(), encoding = EXCLUDED.encoding
             RETURNING id
             """,
             (
-                repo.id, source.rel_path, source.language, content_hash, source.size, status, warning,
+                repo.id, storable(source.rel_path), source.language, content_hash, source.size, status,
+                storable(warning) if warning else None,
                 _json([i.to_json() for i in parsed.imports]),
                 _json([e.to_json() for e in parsed.exports]),
                 _json([c.to_json() for c in parsed.module_calls]),
                 len(parsed.chunks),
+                encoding,
             ),
         ).fetchone()[0]
         conn.execute("DELETE FROM chunks WHERE file_id = %s", (file_id,))
-        if parsed.chunks:
-            with conn.cursor() as cur:
+        path = storable(source.rel_path)
+        with conn.cursor() as cur:
+            for start in range(0, len(parsed.chunks), batch_rows):
                 cur.executemany(
                     f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     [
                         (
-                            repo.id, file_id, source.rel_path, source.language, c.kind, c.name, c.qualified_name,
+                            repo.id, file_id, path, source.language, c.kind, c.name, c.qualified_name,
                             c.signature, c.docstring, c.source, c.start_line, c.end_line,
                             _json(c.metadata()), vector,
                         )
-                        for c, vector in zip(parsed.chunks, vectors)
+                        for c, vector in zip(parsed.chunks[start : start + batch_rows],
+                                             vectors[start : start + batch_rows])
                     ],
                 )
     return file_id
@@ -175,7 +187,7 @@ def record_failed_file(
                 failed_hash = EXCLUDED.failed_hash, status = 'failed', last_error = EXCLUDED.last_error,
                 indexed_at = now()
             """,
-            (repo.id, source.rel_path, source.language, content_hash, source.size, error),
+            (repo.id, storable(source.rel_path), source.language, content_hash, source.size, storable(error)),
         )
 
 
@@ -223,18 +235,31 @@ def add_error(
         conn.execute(
             "INSERT INTO index_errors (run_id, repository_id, path, line, col, severity, message) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (run_id, repository_id, path, line, column, severity, message),
+            (run_id, repository_id, storable(path), line, column, severity, storable(message)),
         )
 
 
-def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: dict[str, int]) -> None:
+def record_skips(conn: psycopg.Connection, run_id: int, repository_id: int,
+                 skips: Sequence[tuple[str, str]], batch_rows: int = 1000) -> None:
+    """Store the run's skipped (path, reason) pairs, `batch_rows` per statement."""
+    with conn.transaction(), conn.cursor() as cur:
+        for start in range(0, len(skips), batch_rows):
+            cur.executemany(
+                "INSERT INTO index_skips (run_id, repository_id, path, reason) VALUES (%s, %s, %s, %s)",
+                [(run_id, repository_id, storable(path), storable(reason))
+                 for path, reason in skips[start : start + batch_rows]],
+            )
+
+
+def finish_run(conn: psycopg.Connection, run_id: int, status: str, counts: dict[str, int],
+               skipped: dict[str, int] | None = None) -> None:
     columns = ("files_seen", "files_indexed", "files_unchanged", "files_removed", "files_failed", "chunks_written")
     with conn.transaction():
         conn.execute(
-            "UPDATE index_runs SET status = %s, finished_at = now(), "
+            "UPDATE index_runs SET status = %s, finished_at = now(), skipped = %s, "
             + ", ".join(f"{c} = %s" for c in columns)
             + " WHERE id = %s",
-            (status, *(counts.get(c, 0) for c in columns), run_id),
+            (status, _json(skipped or {}), *(counts.get(c, 0) for c in columns), run_id),
         )
         conn.execute(
             "UPDATE repositories SET last_indexed_at = now(), updated_at = now() "
