@@ -77,7 +77,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_cluster_options(p)
     add_json_option(p)
     add_database_option(p)
-    p.set_defaults(handler=run_index, index_parser=p)
+    p.set_defaults(handler=run_index)
 
     p = subparsers.add_parser("repos", help="list indexed repositories with their counts")
     add_json_option(p)
@@ -156,8 +156,6 @@ def run_index(args: argparse.Namespace) -> int:
         from mnemo.cli.cluster import run_cluster_index
 
         return run_cluster_index(args, index_options(args))
-    if not args.directories:  # as argparse says it for a missing positional: usage, exit 2
-        args.index_parser.error("the following arguments are required: PATH")
     if len(args.directories) != 1:
         raise CommandError("give one PATH to index (several repositories at once: --ray PATH PATH … or --manifest)")
     args.directory = args.directories[0]
