@@ -5,10 +5,14 @@ Fetches the corpora from the registries (`npm pack`) into benchmarks/.cache/ and
 the cache), so each figure is a whole process: model load, parse, embed, write, graph.
 
     python benchmarks/index_bench.py rxjs --runs 3          # rxjs 7.8.2 src/: 251 .ts files
+    python benchmarks/index_bench.py rxjs --model static --model minilm   # default vs torch, one run
     python benchmarks/index_bench.py babylon --runs 1 --rerun 3   # @babylonjs/core: ~3,400 .js files
     python benchmarks/index_bench.py /path/to/tree
 
-Prints one line per run and the medians. Speed and memory are measured here, never in tests.
+Prints one line per run and the medians per model; with several models, the cold-wall ratio of
+each against the first. The static model is built and the database started before the first run
+(not timed); each cold run starts with an empty vector cache, and one more --full run shows the
+cache's effect. Speed and memory are measured here, never in tests.
 """
 
 from __future__ import annotations
@@ -41,11 +45,13 @@ def fetch(name: str) -> Path:
     return corpora.fetch(name, f"npm:{spec}", tarball, f"package/{sub}")
 
 
-def run_index(root: Path, repository: str, env: dict[str, str], *, full: bool) -> dict:
+def run_index(root: Path, repository: str, env: dict[str, str], *, full: bool, model: str | None = None) -> dict:
     cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "mnemo", "index", str(root), "-r", repository,
            "--json", "--no-progress"]
     if full:
         cmd.append("--full")
+    if model:
+        cmd += ["--model", model]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"mnemo index failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -76,10 +82,19 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="cold (--full) runs")
     ap.add_argument("--rerun", type=int, default=3, help="no-change re-runs after the cold runs")
     ap.add_argument("--keep-db", action="store_true", help="reuse the benchmark database between invocations")
+    ap.add_argument("--home", type=Path, default=CACHE / "mnemo-home",
+                    help="private MNEMO_HOME for the benchmark database (deleted first unless --keep-db; "
+                         "give each concurrent benchmark its own)")
+    ap.add_argument("--edit", type=int, default=0, metavar="N",
+                    help="N one-file edits on a copy of the corpus: re-index, graph, then a search that must find it")
+    ap.add_argument("--busy", action="store_true",
+                    help="run a CPU-bound process (`python -c 'while 1: pass'`) beside every run: contention")
+    ap.add_argument("--model", action="append", metavar="NAME",
+                    help="embedding model (repeat to compare; default: the default model)")
     args = ap.parse_args()
 
     root = fetch(args.corpus) if args.corpus in CORPORA else Path(args.corpus).resolve()
-    home = CACHE / "mnemo-home"
+    home = args.home.resolve()
     if not args.keep_db and home.exists():
         subprocess.run([sys.executable, "-m", "mnemo", "db", "stop"], env={**os.environ, "MNEMO_HOME": str(home)},
                        capture_output=True)
@@ -87,33 +102,107 @@ def main() -> None:
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "MNEMO_HOME": str(home)}
     env.pop("MNEMO_DATABASE_URL", None)
-    repository = f"bench-{Path(args.corpus).name}"
-    print(f"corpus {root}  ({os.cpu_count()} CPUs)")
-    cold = []
-    for i in range(args.runs):
-        s = run_index(root, repository, env, full=True)
-        cold.append(s)
-        print(line(f"cold #{i + 1}", s), flush=True)
-    warm = []
-    for i in range(args.rerun):
-        s = run_index(root, repository, env, full=False)
-        warm.append(s)
-        print(line(f"no-change #{i + 1}", s), flush=True)
+    # the built static model is a cache like the OS's: share the user's, build it once (untimed)
+    env.setdefault("MNEMO_MODELS", str(_user_models_dir()))
+    subprocess.run([sys.executable, "-m", "mnemo", "model", "build"], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "mnemo", "db", "start"], env=env, check=True, capture_output=True)
+    print(f"corpus {root}  ({os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+    medians: dict[str, float] = {}
+    burner = subprocess.Popen([sys.executable, "-c", "while 1: pass"]) if args.busy else None
+    if burner:
+        print("a CPU-bound process runs beside every run (--busy)")
+    for model in args.model or [None]:
+        label = model or "default"
+        repository = f"bench-{Path(args.corpus).name}-{label.replace('/', '_')}"
+        print(f"model {label}")
+        cold = []
+        for i in range(args.runs):
+            clear_vector_cache(env)  # cold: every vector computed (a --full run would reuse them)
+            s = run_index(root, repository, env, full=True, model=model)
+            cold.append(s)
+            print(line(f"cold #{i + 1}", s), flush=True)
+        if args.runs:
+            s = run_index(root, repository, env, full=True, model=model)
+            print(line("full/reuse", s) + f"  ({s['chunks_reused']} vectors reused)", flush=True)
+        warm = []
+        for i in range(args.rerun):
+            s = run_index(root, repository, env, full=False)
+            warm.append(s)
+            print(line(f"no-change #{i + 1}", s), flush=True)
 
-    def med(runs: list[dict], key: str) -> float:
-        return statistics.median(r[key] for r in runs)
+        def med(runs: list[dict], key: str) -> float:
+            return statistics.median(r[key] for r in runs)
 
-    if cold:
-        print(
-            f"MEDIAN cold ({len(cold)} runs): wall {med(cold, 'process_wall_s'):.1f} s, chunks {med(cold, 'chunks_written'):.0f}, "
-            f"{statistics.median(r['chunks_written'] / r['wall_s'] for r in cold):.1f} chunks/s, model share "
-            f"{statistics.median(100 * (r['embed_s'] + r['model_load_s']) / r['wall_s'] for r in cold):.1f}%, "
-            f"peak RSS {med(cold, 'process_peak_rss_mb'):.0f} MB"
-        )
-    if warm:
-        print(f"MEDIAN no-change ({len(warm)} runs): wall {med(warm, 'process_wall_s'):.2f} s, "
-              f"peak RSS {med(warm, 'process_peak_rss_mb'):.0f} MB")
+        if cold:
+            medians[label] = med(cold, "process_wall_s")
+            print(
+                f"MEDIAN {label} cold ({len(cold)} runs): wall {med(cold, 'process_wall_s'):.2f} s, "
+                f"chunks {med(cold, 'chunks_written'):.0f}, "
+                f"{statistics.median(r['chunks_written'] / r['wall_s'] for r in cold):.1f} chunks/s, model share "
+                f"{statistics.median(100 * (r['embed_s'] + r['model_load_s']) / r['wall_s'] for r in cold):.1f}%, "
+                f"peak RSS {med(cold, 'process_peak_rss_mb'):.0f} MB"
+            )
+        if warm:
+            print(f"MEDIAN {label} no-change ({len(warm)} runs): wall {med(warm, 'process_wall_s'):.2f} s, "
+                  f"peak RSS {med(warm, 'process_peak_rss_mb'):.0f} MB")
+        if args.edit:
+            edit_runs(root, env, model, args.edit)
+    if len(medians) > 1:
+        first, base = next(iter(medians.items()))
+        for label, wall in list(medians.items())[1:]:
+            print(f"RATIO cold wall {label} / {first}: {wall / base:.1f}x")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if burner:
+        burner.kill()
     subprocess.run([sys.executable, "-m", "mnemo", "db", "stop"], env=env, capture_output=True)
+
+
+def clear_vector_cache(env: dict[str, str]) -> None:
+    code = ("from mnemo.store.db import Database\n"
+            "with Database.open().connect(autocommit=True) as c: c.execute('TRUNCATE embedding_cache')\n")
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+
+
+def edit_runs(root: Path, env: dict[str, str], model: str | None, n: int) -> None:
+    """Edit one file of a private copy, then time `mnemo index` (incremental, with the graph) plus
+    a `mnemo search` that finds the new function: the edit-to-searchable latency."""
+    import tempfile
+    import time
+
+    with tempfile.TemporaryDirectory(prefix="mnemo-edit-") as tmp:
+        copy = Path(tmp) / root.name
+        shutil.copytree(root, copy)
+        repository = f"edit-{root.name}"
+        run_index(copy, repository, env, full=True, model=model)
+        target = sorted(p for p in copy.rglob("*.ts") if p.stat().st_size > 500)[len(list(copy.rglob("*.ts"))) // 3]
+        original = target.read_text()
+        walls, index_walls = [], []
+        for i in range(n):
+            name = f"mnemoEditProbe{i}"
+            target.write_text(original + f"\nexport function {name}(value: number): number {{ return value * {i + 2}; }}\n")
+            t = time.perf_counter()
+            s = run_index(copy, repository, env, full=False)
+            mid = time.perf_counter()
+            out = subprocess.run([sys.executable, "-m", "mnemo", "search", name, "-r", repository, "--json", "-n", "1"],
+                                 env=env, capture_output=True, text=True)
+            wall = time.perf_counter() - t
+            found = out.returncode == 0 and json.loads(out.stdout)[:1] and json.loads(out.stdout)[0]["name"] == name
+            walls.append(wall)
+            index_walls.append(mid - t)
+            print(f"edit #{i + 1}: {target.relative_to(copy)} indexed {s['files_indexed']} file, "
+                  f"{s['chunks_embedded']} chunks embedded / {s['chunks_reused']} reused, graph {s['graph_s']:.2f} s, "
+                  f"index {mid - t:.2f} s + search {wall - (mid - t):.2f} s = {wall:.2f} s, found {bool(found)}",
+                  flush=True)
+        print(f"MEDIAN edit -> searchable ({n} runs): {statistics.median(walls):.2f} s "
+              f"(index {statistics.median(index_walls):.2f} s)")
+
+
+def _user_models_dir() -> Path:
+    """The models directory a user's `mnemo` would use (outside the benchmark's MNEMO_HOME)."""
+    clean = {k: v for k, v in os.environ.items() if k not in ("MNEMO_HOME",)}
+    out = subprocess.run([sys.executable, "-c", "from mnemo.embed.static import models_dir; print(models_dir())"],
+                         env=clean, capture_output=True, text=True, check=True)
+    return Path(out.stdout.strip())
 
 
 if __name__ == "__main__":

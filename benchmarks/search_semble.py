@@ -335,6 +335,73 @@ def write_details(path: Path, runs: list[RepoRun]) -> None:
                     }) + "\n")
 
 
+# --- fusion fitting -------------------------------------------------------------------------------
+
+
+def fit_fusion(ss, conn, runs: list[RepoRun], specs: dict, grid: list[float], settings: dict, embedder: Any) -> dict:
+    """Fit the lexical weight of reciprocal rank fusion (vector weight 1) per query intent, with
+    leave-one-language-out cross-validation: for each language, the weights are chosen on the
+    other languages' queries and scored on its own. Prints in-sample, cross-validated and default
+    figures (mean of per-repository NDCG@10), so the chosen defaults can be checked for overfit.
+    """
+    from mnemo.search import search
+    from mnemo.search.query import analyse
+    from mnemo.search.rank import classify
+
+    # ndcg[w][(repo, i)] for every grid value; intent of every query
+    ndcg: dict[float, dict[tuple[str, int], float]] = {}
+    intent: dict[tuple[str, int], str] = {}
+    for r in runs:
+        for i, q in enumerate(r.queries):
+            intent[(r.name, i)] = classify(analyse(q.text)).kind
+    for w in grid:
+        ranking = {**settings, "symbol_weights": (w, 1.0), "semantic_weights": (w, 1.0), "architecture_weights": (w, 1.0)}
+        table = {}
+        for r in runs:
+            prefix = f"{(specs[r.name].get('benchmark_root') or '').strip('/')}/" if specs[r.name].get("benchmark_root") else ""
+            for i, q in enumerate(r.queries):
+                results = search(conn, q.text, repositories=[f"semble-{r.name}"], mode="hybrid", limit=K,
+                                 embedder=embedder, ranking=ranking)
+                hits = [ss.Hit(prefix + x.file_path, x.start_line, x.end_line) for x in results]
+                table[(r.name, i)] = ss.score(q, hits, K, "chunk", 0.0, None).ndcg10
+        ndcg[w] = table
+        print(f"  fusion lexical weight {w:g}: hybrid {_macro(runs, lambda key: table[key]):.3f}", file=sys.stderr, flush=True)
+
+    kinds = sorted(set(intent.values()))
+    lang_of = {r.name: r.language for r in runs}
+
+    def best_weights(repos: set[str]) -> dict[str, float]:
+        out = {}
+        for kind in kinds:
+            keys = [k for k in intent if intent[k] == kind and k[0] in repos]
+            sizes = {r.name: len(r.queries) for r in runs}
+            out[kind] = max(grid, key=lambda w: (sum(ndcg[w][k] / sizes[k[0]] for k in keys), -abs(w - 1.0)))
+        return out
+
+    everything = best_weights({r.name for r in runs})
+    cv: dict[tuple[str, int], float] = {}
+    per_language = {}
+    for lang in sorted(set(lang_of.values())):
+        chosen = best_weights({n for n, l in lang_of.items() if l != lang})
+        per_language[lang] = chosen
+        for key in intent:
+            if lang_of[key[0]] == lang:
+                cv[key] = ndcg[chosen[intent[key]]][key]
+    in_sample = _macro(runs, lambda key: ndcg[everything[intent[key]]][key])
+    cross = _macro(runs, lambda key: cv[key])
+    print("\nfusion fit (lexical weight per intent, vector weight 1; mean of per-repository NDCG@10, hybrid)")
+    print(f"  chosen on all repositories: {everything}  in-sample {in_sample:.3f}")
+    print(f"  leave-one-language-out:     {cross:.3f}  (weights chosen without the language scored)")
+    for lang, chosen in per_language.items():
+        print(f"    without {lang:<11} {chosen}")
+    return {"grid": grid, "chosen": everything, "in_sample": in_sample, "lolo_cv": cross, "per_language": per_language}
+
+
+def _macro(runs: list[RepoRun], value) -> float:
+    means = [sum(value((r.name, i)) for i in range(len(r.queries))) / len(r.queries) for r in runs if r.queries]
+    return sum(means) / len(means) if means else 0.0
+
+
 def parse_settings(items: list[str]) -> dict[str, Any]:
     """--set name=value pairs, values as JSON when they parse (numbers, true/false), else text."""
     out: dict[str, Any] = {}
@@ -364,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", help="embedding model for mnemo index (default: mnemo's default)")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a ranking setting passed to mnemo.search (see mnemo.search.rank.settings)")
+    ap.add_argument("--fit-fusion", metavar="W,W,...",
+                    help="also fit the fusion's lexical weight per intent over these values, leave-one-language-out")
     ap.add_argument("--details", type=Path, help="write one JSON line per query and mode here")
     ap.add_argument("--json-out", type=Path, help="write the summary as JSON here")
     args = ap.parse_args(argv)
@@ -429,7 +498,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name}: " + " ".join(f"{m} {run.ndcg(m):.3f}" for m in modes)
                   + f" ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
             runs.append(run)
+        fit = None
+        if args.fit_fusion:
+            if embedder is None:
+                from mnemo.embed import load_embedder
+
+                embedder = load_embedder(conn.execute("SELECT model FROM repositories WHERE name = %s",
+                                                      (f"semble-{runs[0].name}",)).fetchone()[0])
+            grid = [float(x) for x in args.fit_fusion.split(",") if x.strip()]
+            fit = fit_fusion(ss, conn, runs, specs, grid, settings, embedder)
     summary = report(runs, modes, load_refs(ss, args.bench), sorted(not_run))
+    if fit:
+        summary["fusion_fit"] = fit
     if args.details:
         write_details(args.details, runs)
     if args.json_out:

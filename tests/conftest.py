@@ -60,7 +60,16 @@ def database(database_url: str) -> dbmod.Database:
 
 @pytest.fixture(scope="session")
 def embedder():
-    """The real packaged model (all-MiniLM-L6-v2), loaded once for the session."""
+    """The real default model (the static table distilled from the packaged all-MiniLM-L6-v2;
+    built once under the models directory on first use), loaded once for the session."""
     from mnemo.embed import load_embedder
 
     return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def torch_embedder():
+    """The packaged all-MiniLM-L6-v2 transformer on torch, loaded once for the session."""
+    from mnemo.embed import TORCH_MODEL, load_embedder
+
+    return load_embedder(TORCH_MODEL)

@@ -128,12 +128,29 @@ def parse_source(
     )
 
 
+# Nodes that wrap a whole file's statements: a C/C++ include guard (`#ifndef X_H ... #endif`)
+# or `extern "C" { ... }`. Their statements count as top-level ones.
+_FILE_WRAPPERS = frozenset(
+    {"preproc_ifdef", "preproc_if", "preproc_else", "preproc_elif", "linkage_specification", "declaration_list"}
+)
+
+
 def _any_clean_statement(root: Node) -> bool:
-    """Whether some top-level statement (not a comment) parsed without an error."""
-    return not root.is_error and any(
-        child.is_named and not child.is_extra and not child.has_error and not child.is_missing
-        for child in root.children
-    )
+    """Whether some top-level statement (not a comment) parsed without an error; statements
+    inside a file wrapper (an include guard) count as top-level."""
+    if root.is_error:
+        return False
+    stack = [(child, True) for child in root.children]
+    while stack:
+        child, top = stack.pop()
+        if not child.is_named or child.is_extra or child.is_missing or child.is_error:
+            continue
+        if not child.has_error:
+            if top or child.child_count > 0:  # a wrapper's own name (the guard macro) is no statement
+                return True
+        elif child.type in _FILE_WRAPPERS:
+            stack.extend((grandchild, False) for grandchild in child.children)
+    return False
 
 
 @dataclass

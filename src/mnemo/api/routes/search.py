@@ -24,7 +24,7 @@ def search(
     language: str | None = Query(None, max_length=MAX_NAME, description="e.g. typescript, or a comma-separated list"),
     kind: str | None = Query(None, max_length=MAX_NAME, description="function, method, class, interface, type, enum"),
     path: str | None = Query(None, max_length=1024, description="glob on the file path, e.g. src/**/*.ts"),
-    explain: bool = Query(False, description="add each result's lexical and vector ranks and scores"),
+    explain: bool = Query(False, description="add each result's lexical and vector ranks and scores, and each reranking rule's factor (rules)"),
     db: Database = Depends(database),
 ) -> dict[str, Any]:
     from mnemo import search as search_stage

@@ -1,33 +1,96 @@
-"""Boosts for a definition whose own name, or whose file's name, says what the query says:
-`RetryPolicy.backoff` for "retry backoff", `router.go` for "how does the router match routes".
-The factor is 1 + weight · (share of the query's words found in the name / in the file path's
-last two segments); identifier parts count (`parseConfig` holds `parse` and `config`).
+"""Boosts for places whose names say what the query says.
+
+- path: a file whose name or directory holds the query's words ("router" → `router.go`,
+  "dependency injection" → `dependencies/`) — the file is what a reader names a concept after.
+  Additive: + path_boost · best score · share of the query's keywords matched (a keyword matches
+  a path part equal to it or sharing a prefix of at least 3 characters with it, for plurals and
+  inflections, after a crude stemming), so a strong path match can lift a chunk to the top but needs some text evidence
+  to be a candidate at all.
+- definition: a chunk that defines a name the query spells as an identifier (`StateManager` in
+  "how does StateManager persist state") gains + definition_boost · best score; for symbol
+  queries the exact name is already pinned first (search.lexical), this adds the qualified-name
+  and case-insensitive matches.
+Both are relative to the best candidate's score, so they mean the same for RRF and BM25 scales.
 """
 
 from __future__ import annotations
 
-from mnemo.search.query import code_words
+import re
+
+from mnemo.search.query import STOPWORDS, split_identifier
 from mnemo.search.rank.candidate import Candidate
 from mnemo.search.rank.intent import Intent
 from mnemo.search.rank.settings import RankSettings
 
+_EMBEDDED_SYMBOL = re.compile(r"\b(?:[A-Z][a-z]\w*[A-Z]\w*|[a-z]\w*[A-Z]\w+|\w+_\w+)\b")
 
-def _words(text: str) -> set[str]:
-    return {w.lower() for w in code_words(text).split()}
+
+def _parts(text: str) -> set[str]:
+    return {p.lower() for p in split_identifier(text)} | {text.lower()}
+
+
+def path_parts(path: str) -> set[str]:
+    """Words of the file's stem and of its directory's name."""
+    segments = path.split("/")
+    stem = segments[-1].split(".")[0]
+    out = _parts(stem) if stem else set()
+    if len(segments) > 1 and segments[-2]:
+        out |= _parts(segments[-2])
+    return out
+
+
+def _stem(word: str) -> str:
+    """A crude English stem, enough for file names: dependencies → dependency, routes → route,
+    handling → handl, parsed → pars."""
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("es", ""), ("ed", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: len(word) - len(suffix)] + repl
+    return word
+
+
+def _matches(keyword: str, parts: set[str]) -> bool:
+    if keyword in parts:
+        return True
+    keyword = _stem(keyword)
+    for part in parts:
+        part = _stem(part)
+        short, long = (keyword, part) if len(keyword) <= len(part) else (part, keyword)
+        if len(short) >= 3 and long.startswith(short):
+            return True
+    return False
+
+
+def keywords(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", text) if len(w) > 2 and w.lower() not in STOPWORDS}
 
 
 def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings) -> list[Candidate]:
-    if not intent.words or (settings.name_boost == 0 and settings.path_boost == 0):
+    if not candidates:
         return candidates
-    n = len(intent.words)
-    for c in candidates:
-        if settings.name_boost:
-            share = len(intent.words & _words(c.qualified_name or c.name)) / n
-            if share:
-                c.scale("name_boost", 1.0 + settings.name_boost * share)
-        if settings.path_boost:
-            tail = "/".join(c.path.split("/")[-2:])
-            share = len(intent.words & _words(tail)) / n
-            if share:
-                c.scale("path_boost", 1.0 + settings.path_boost * share)
+    best = max(c.score for c in candidates)
+    if settings.path_boost and not intent.is_symbol:
+        words = {w for w in intent.keywords}
+        if words:
+            cache: dict[str, float] = {}
+            for c in candidates:
+                if c.path not in cache:
+                    parts = path_parts(c.path)
+                    cache[c.path] = sum(1 for w in words if _matches(w, parts)) / len(words)
+                if cache[c.path] >= 0.1:
+                    c.add("path_boost", settings.path_boost * best * cache[c.path])
+    if settings.definition_boost:
+        names = {n.lower() for n in intent.symbols}
+        if names:
+            for c in candidates:
+                if c.name.lower() in names or c.qualified_name.lower() in names:
+                    c.add("definition_boost", settings.definition_boost * best)
     return candidates
+
+
+def embedded_symbols(text: str, is_symbol: bool) -> frozenset[str]:
+    """Identifier-shaped words of a query (all of it for a symbol query, without `()`)."""
+    if is_symbol:
+        name = re.sub(r"\(\s*\)$", "", text.strip())
+        last = re.split(r"\.|::|->|#|/", name)[-1]
+        return frozenset({name, last})
+    return frozenset(_EMBEDDED_SYMBOL.findall(text))

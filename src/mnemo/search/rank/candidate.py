@@ -30,6 +30,14 @@ class Candidate:
             self.score *= factor
             self.contributions[rule] = round(self.contributions.get(rule, 1.0) * factor, 4)
 
+    def add(self, rule: str, delta: float) -> None:
+        """Add `delta` to the score; the contribution is recorded as the factor it amounted to."""
+        if delta and self.score > 0:
+            self.scale(rule, (self.score + delta) / self.score)
+        elif delta:
+            self.score += delta
+            self.contributions[rule] = round(delta, 4)
+
     def contains(self, other: "Candidate") -> bool:
         """True when `other` lies within this candidate's lines of the same file."""
         return (

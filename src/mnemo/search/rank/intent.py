@@ -29,6 +29,8 @@ class Intent:
     kind: str  # "symbol", "architecture" or "semantic"
     words: frozenset[str]  # the query's lower-cased lexemes (whole words and identifier parts)
     wants_tests: bool  # the query asks for tests/examples: no penalty for them
+    keywords: frozenset[str] = frozenset()  # words of 3+ letters, no stop words (path matching)
+    symbols: frozenset[str] = frozenset()  # identifier-shaped words (`StateManager`, `parse_config`)
 
     @property
     def is_symbol(self) -> bool:
@@ -44,4 +46,7 @@ def classify(plan: QueryPlan) -> Intent:
         kind = "architecture"
     else:
         kind = "semantic"
-    return Intent(kind, words, wants_tests)
+    from mnemo.search.rank.boosts import embedded_symbols, keywords
+
+    return Intent(kind, words, wants_tests, frozenset(keywords(plan.text)),
+                  embedded_symbols(plan.text, plan.is_identifier))

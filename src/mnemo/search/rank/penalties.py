@@ -1,6 +1,9 @@
-"""Penalties for places that match the words but are rarely the answer: tests, specs, fixtures,
-examples and benchmarks (they call the code asked for and name it often), vendored, third-party
-and generated code, and — optionally — tiny chunks (a one-line declaration with a doc comment).
+"""Penalties for places that match the words but are rarely the answer:
+- tests, specs and test helpers (they call the code asked for and name it often);
+- examples, samples, demos, benchmarks and documentation code;
+- vendored, third-party, generated, minified and amalgamated code, compat/legacy shims;
+- re-export barrels (`__init__.py`, `index.ts`, `mod.rs`, `package-info.java`) and `.d.ts` stubs;
+- optionally tiny chunks (a one-line declaration with a doc comment).
 A query that asks for tests or examples ("test for the retry logic") is not penalised for them.
 """
 
@@ -13,21 +16,26 @@ from mnemo.search.rank.intent import Intent
 from mnemo.search.rank.settings import RankSettings
 
 TEST_PATH = re.compile(
-    r"(^|/)(tests?|__tests__|__mocks__|specs?|testing|testdata|test_?utils|fixtures?|examples?|samples?|"
-    r"demos?|benchmarks?|benches|e2e|integration_tests)(/|$)"
-    r"|(^|/)(test_[^/]*|[^/]*_test\.[^/]+|[^/]*\.(test|spec)\.[^/]+|[^/]*_spec\.rb|[^/]*Tests?\.[a-z]+|"
-    r"conftest\.py)$",
+    r"(^|/)(tests?|__tests__|__mocks__|specs?|testing|testdata|test_?utils|test_?helpers?|e2e|integration_tests)(/|$)"
+    r"|(^|/)(test_[^/]*|[^/]*_test\.[^/]+|[^/]*\.(test|spec)\.[^/]+|[^/]*_spec\.[a-z]+|"
+    r"[^/]*(?-i:Tests?|Spec|Suite)\.[a-z]+|conftest\.py|test_helpers?[^/]*)$",
     re.IGNORECASE,
 )
+EXAMPLE_PATH = re.compile(r"(^|/)(_?examples?|samples?|demos?|benchmarks?|benches|docs?_src|docs?)(/|$)", re.IGNORECASE)
 VENDOR_PATH = re.compile(
-    r"(^|/)(vendor|vendored|third_party|thirdparty|external|node_modules|generated|gen|dist|build)(/|$)"
-    r"|\.(min\.js|pb\.go|generated\.[a-z]+|g\.dart)$|_pb2\.py$",
+    r"(^|/)(vendor|vendored|third_party|thirdparty|external|node_modules|generated|dist|single_include|"
+    r"compat|_compat|legacy)(/|$)|\.(min\.js|pb\.go|generated\.[a-z]+|g\.dart)$|_pb2\.py$",
     re.IGNORECASE,
 )
+REEXPORT_FILES = frozenset({"__init__.py", "package-info.java", "index.ts", "index.js", "mod.rs"})
 
 
 def is_test_path(path: str) -> bool:
     return bool(TEST_PATH.search(path))
+
+
+def is_example_path(path: str) -> bool:
+    return bool(EXAMPLE_PATH.search(path))
 
 
 def is_vendor_path(path: str) -> bool:
@@ -36,10 +44,18 @@ def is_vendor_path(path: str) -> bool:
 
 def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings) -> list[Candidate]:
     for c in candidates:
-        if not intent.wants_tests and settings.test_penalty != 1.0 and is_test_path(c.path):
-            c.scale("test_penalty", settings.test_penalty)
+        if not intent.wants_tests:
+            if settings.test_penalty != 1.0 and is_test_path(c.path):
+                c.scale("test_penalty", settings.test_penalty)
+            if settings.example_penalty != 1.0 and is_example_path(c.path):
+                c.scale("example_penalty", settings.example_penalty)
         if settings.vendor_penalty != 1.0 and is_vendor_path(c.path):
             c.scale("vendor_penalty", settings.vendor_penalty)
+        name = c.path.rsplit("/", 1)[-1]
+        if settings.reexport_penalty != 1.0 and name in REEXPORT_FILES:
+            c.scale("reexport_penalty", settings.reexport_penalty)
+        if settings.stub_penalty != 1.0 and name.endswith(".d.ts"):
+            c.scale("stub_penalty", settings.stub_penalty)
         if settings.tiny_penalty != 1.0 and not intent.is_symbol and c.code_lines <= settings.tiny_lines:
             c.scale("tiny_penalty", settings.tiny_penalty)
     return candidates

@@ -20,21 +20,33 @@ class RankSettings:
     architecture_weights: tuple[float, float] = (0.6, 1.0)
     depth: int = 100  # candidates taken from each list, and reranked
     # penalties (rank.penalties): factors < 1
-    test_penalty: float = 0.6  # tests, specs, fixtures, examples, benchmarks
-    vendor_penalty: float = 0.5  # vendored, third-party, generated, minified
+    test_penalty: float = 0.3  # tests, specs, test helpers
+    example_penalty: float = 0.6  # examples, samples, demos, benchmarks, docs code
+    vendor_penalty: float = 0.5  # vendored, third-party, generated, minified, amalgamated, compat/legacy
+    reexport_penalty: float = 1.0  # __init__.py, package-info.java, index.ts, mod.rs: re-export barrels
+    stub_penalty: float = 1.0  # .d.ts declaration stubs
     tiny_penalty: float = 1.0  # a chunk of at most `tiny_lines` code lines (declarations, doc-only)
     tiny_lines: int = 1
-    # boosts (rank.boosts): factor 1 + weight · share of query words matched
-    name_boost: float = 0.0
-    path_boost: float = 0.0
-    # file evidence (rank.files): factor 1 + weight · (other candidates' score in the file / own)
-    file_evidence: float = 0.0
+    # boosts (rank.boosts): + weight · best score · share matched
+    path_boost: float = 1.0
+    definition_boost: float = 0.0
+    # file evidence (rank.files): + weight · best score · file's summed score / best file's
+    file_evidence: float = 0.2  # lexical mode (BM25 scores: spread out)
+    fused_file_evidence: float = 0.0  # vector and hybrid modes (flat reciprocal-rank scores)
+    file_evidence_top: int = 20  # only the best this many candidates count as evidence
     # places (rank.places)
     drop_contained: bool = True  # a chunk inside a better-ranked one is dropped
     split_head: bool = True  # a split definition is represented by its head part
-    # diversity (rank.diversity): at most this many results per file before the others (0: off)
-    max_per_file: int = 0
+    # diversity (rank.diversity): beyond max_per_file results of one file, × file_decay each (0: off)
+    max_per_file: int = 2
+    file_decay: float = 0.5
     lexical: LexicalSettings = field(default_factory=lambda: DEFAULT_SETTINGS)
+
+    def for_mode(self, mode: str) -> "RankSettings":
+        """The settings one mode runs with: file evidence has its own weight outside lexical mode."""
+        if mode == "lexical":
+            return self
+        return dataclasses.replace(self, file_evidence=self.fused_file_evidence)
 
     def weights(self, intent_kind: str) -> tuple[float, float]:
         return {"symbol": self.symbol_weights, "architecture": self.architecture_weights}.get(

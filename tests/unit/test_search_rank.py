@@ -1,0 +1,171 @@
+"""The reranking rules (search.rank), each on hand-made candidates: pure functions, no database."""
+
+from __future__ import annotations
+
+import pytest
+
+from mnemo.config import ConfigError
+from mnemo.search.query import analyse
+from mnemo.search.rank import Candidate, classify, rerank, settings_from
+from mnemo.search.rank import boosts, diversity, files, penalties, places
+from mnemo.search.rank.settings import RankSettings
+
+
+def cand(chunk_id: int, score: float, path: str = "src/app.py", start: int = 1, end: int = 10, *, kind: str = "function",
+         name: str = "f", qname: str | None = None, part: int = 1, parts: int = 1, code_lines: int = 5) -> Candidate:
+    return Candidate(chunk_id, score, chunk_id, 1, path, start, end, kind, name, qname or name, "python",
+                     part, parts, code_lines)
+
+
+def ids(cands: list[Candidate]) -> list[int]:
+    return [c.chunk_id for c in cands]
+
+
+def test_intent_kinds() -> None:
+    assert classify(analyse("parseConfig")).kind == "symbol"
+    assert classify(analyse("how does the router match routes")).kind == "architecture"
+    assert classify(analyse("retry a request with exponential backoff")).kind == "semantic"
+    assert classify(analyse("tests for the retry logic")).wants_tests
+    assert not classify(analyse("retry logic")).wants_tests
+
+
+def test_other_penalised_places() -> None:
+    assert penalties.is_example_path("examples/basic/main.rs") and penalties.is_example_path("docs_src/app.py")
+    assert penalties.is_vendor_path("third_party/zlib/inflate.c") and penalties.is_vendor_path("single_include/json.hpp")
+    assert not penalties.is_vendor_path("src/distance.py")
+    init = cand(1, 1.0, "pkg/__init__.py")
+    penalties.apply([init], classify(analyse("x")), RankSettings(reexport_penalty=0.5))
+    assert init.score == 0.5
+
+
+@pytest.mark.parametrize("path", ["tests/test_app.py", "src/app_test.go", "lib/app.spec.ts", "spec/app_spec.rb",
+                                  "src/__tests__/x.js", "Src/Foo.Tests/FooTests.cs", "src/RouterSpec.scala",
+                                  "conftest.py"])
+def test_test_paths_are_recognised(path: str) -> None:
+    assert penalties.is_test_path(path)
+
+
+@pytest.mark.parametrize("path", ["src/app.py", "lib/testing_utils_are_not_here/app.py", "src/contest.py",
+                                  "src/attestation.go", "src/latest/x.ts"])
+def test_implementation_paths_are_not_tests(path: str) -> None:
+    assert not penalties.is_test_path(path)
+
+
+def test_a_test_file_ranks_below_the_implementation() -> None:
+    test = cand(1, 1.0, "tests/test_retry.py", name="test_retry")
+    impl = cand(2, 0.8, "src/retry.py", name="retry")
+    out = rerank([test, impl], classify(analyse("retry with backoff")), RankSettings())
+    assert ids(out) == [2, 1]
+    assert out[1].contributions["test_penalty"] == pytest.approx(RankSettings().test_penalty)
+
+
+def test_a_query_about_tests_keeps_tests_first() -> None:
+    test = cand(1, 1.0, "tests/test_retry.py")
+    impl = cand(2, 0.8, "src/retry.py")
+    assert ids(rerank([test, impl], classify(analyse("tests of retry")), RankSettings())) == [1, 2]
+
+
+def test_class_and_its_method_show_once() -> None:
+    cls = cand(1, 1.0, start=1, end=40, kind="class", name="Router")
+    method = cand(2, 0.9, start=10, end=20, kind="method", name="route", qname="Router.route")
+    other = cand(3, 0.5, "src/other.py")
+    out = rerank([cls, method, other], classify(analyse("router route")), RankSettings())
+    assert ids(out) == [1, 3]
+    assert method.contributions["contained"] == 0.0
+    # a method ranked above its class keeps its place; the class (not inside it) stays too
+    out = rerank([cand(2, 1.0, start=10, end=20), cand(1, 0.9, start=1, end=40)], classify(analyse("x")), RankSettings())
+    assert ids(out) == [2, 1]
+    kept = rerank([cls, method], classify(analyse("router")), RankSettings(drop_contained=False))
+    assert ids(kept) == [1, 2]
+
+
+def test_same_span_shows_once() -> None:
+    out = places.apply([cand(1, 1.0), cand(2, 0.9)], classify(analyse("x")), RankSettings(drop_contained=False))
+    assert ids(out) == [1]
+
+
+def test_split_definition_is_represented_by_its_head_first() -> None:
+    tail = cand(2, 1.0, start=201, end=400, kind="class", name="Big", part=2, parts=3)
+    other_tail = cand(3, 0.9, start=401, end=500, kind="class", name="Big", part=3, parts=3)
+    head = cand(1, 0.0, start=1, end=200, kind="class", name="Big", part=1, parts=3)
+    rival = cand(4, 0.8, "src/other.py")
+    heads = {places.split_key(head): head}
+    out = rerank([tail, other_tail, rival], classify(analyse("big class")), RankSettings(), heads)
+    assert ids(out) == [1, 4]  # the head, at the tail's rank; the other part once only
+    assert out[0].contributions.get("split_head") == 1.0
+    no_head = rerank([cand(2, 1.0, start=201, end=400, kind="class", name="Big", part=2, parts=3)],
+                     classify(analyse("big")), RankSettings(split_head=False), heads)
+    assert ids(no_head) == [2]
+
+
+def test_path_boost_lifts_files_named_after_the_query() -> None:
+    settings = RankSettings(path_boost=1.0)
+    plain = cand(1, 1.0, "src/util.py", name="helper")
+    pathy = cand(2, 0.5, "src/retry/request.py", start=40, end=50, name="run")
+    plural = cand(3, 0.5, "src/dependencies.py", name="run")
+    boosts.apply([plain, pathy, plural], classify(analyse("retry a request")), settings)
+    assert plain.score == 1.0 and "path_boost" not in plain.contributions
+    assert pathy.score == pytest.approx(0.5 + 1.0 * 1.0 * 1.0)  # both keywords: retry (dir), request (stem)
+    boosts.apply([plural], classify(analyse("dependency injection")), settings)
+    assert plural.score == pytest.approx(0.5 + 0.5 * 0.5 / 0.5 * 0.5)  # "dependency" ~ "dependencies": 1 of 2
+    symbol = cand(4, 0.5, "src/retry.py")
+    boosts.apply([symbol], classify(analyse("retry")), settings)
+    assert symbol.score == 0.5  # symbol queries: the name decides, not the path
+
+
+def test_definition_boost_for_identifiers_inside_a_sentence() -> None:
+    settings = RankSettings(definition_boost=1.0)
+    defn = cand(1, 0.4, name="StateManager", kind="class")
+    user = cand(2, 1.0, start=20, end=30, name="load")
+    boosts.apply([defn, user], classify(analyse("how does StateManager persist state")), settings)
+    assert defn.score == pytest.approx(1.4) and user.score == 1.0
+
+
+def test_file_evidence_lifts_the_best_chunk_of_a_file_with_several_matches() -> None:
+    lone = cand(1, 1.0, "src/lone.py")
+    a, b, c = (cand(i, score, "src/many.py", start=10 * i, end=10 * i + 5) for i, score in ((2, 0.9), (3, 0.85), (4, 0.8)))
+    weak = cand(5, 0.1, "src/weak.py")
+    files.apply([lone, a, b, c, weak], classify(analyse("x")), RankSettings(file_evidence=0.5))
+    # evidence, scores rescaled between 0.1 and 1.0: lone 1.0; many 0.889 + 0.833 + 0.778 = 2.5 (the most)
+    assert a.score == pytest.approx(0.9 + 0.5 * 1.0) and a.score > lone.score
+    assert lone.score == pytest.approx(1.0 + 0.5 * 1.0 / 2.5)
+    assert (b.score, c.score, weak.score) == (0.85, 0.8, 0.1)  # only a file's best chunk represents it
+    assert "file_evidence" in a.contributions
+
+
+def test_file_evidence_counts_only_the_best_candidates() -> None:
+    best = cand(1, 1.0, "src/best.py")
+    crowd = [cand(i, 0.2, "src/big.py", start=10 * i, end=10 * i + 5) for i in range(2, 40)]
+    floor = cand(99, 0.1, "src/floor.py")
+    files.apply([best, *crowd, floor], classify(analyse("x")), RankSettings(file_evidence=0.5, file_evidence_top=5))
+    assert best.score > crowd[0].score  # 38 weak chunks of one file do not outweigh one strong match
+
+
+def test_diversity_decays_extra_results_of_one_file() -> None:
+    same = [cand(i, 1.0 - i / 100, "src/a.py", start=i * 10, end=i * 10 + 5) for i in range(1, 5)]
+    other = cand(9, 0.6, "src/b.py")
+    out = diversity.apply(same + [other], classify(analyse("x")), RankSettings(max_per_file=2, file_decay=0.5))
+    assert ids(out) == [1, 2, 9, 3, 4]
+    assert out[3].contributions["diversity"] == pytest.approx(0.5)
+    strong = cand(9, 0.4, "src/b.py")
+    out = diversity.apply([*(cand(i, 1.0 - i / 100, "src/a.py", start=i * 10, end=i * 10 + 5) for i in range(1, 5)),
+                           strong], classify(analyse("x")), RankSettings(max_per_file=2, file_decay=0.5))
+    assert ids(out) == [1, 2, 3, 9, 4]  # 0.97 · 0.5 beats 0.4; 0.96 · 0.25 does not
+    assert ids(diversity.apply(same + [other], classify(analyse("x")), RankSettings(max_per_file=0))) == [1, 2, 3, 4, 9]
+
+
+def test_pinned_exact_name_stays_first() -> None:
+    test = cand(1, 1.0, "tests/test_x.py")
+    defn = cand(2, 0.1, "src/x.py")
+    defn.pinned = True
+    assert ids(rerank([test, defn], classify(analyse("parseConfig")), RankSettings())) == [2, 1]
+
+
+def test_settings_from_overrides() -> None:
+    s = settings_from({"test_penalty": 0.5, "lexical.k1": 1.5, "semantic_weights": [1, 1]})
+    assert s.test_penalty == 0.5 and s.lexical.k1 == 1.5 and s.semantic_weights == (1, 1)
+    assert settings_from(None) == RankSettings()
+    with pytest.raises(ConfigError):
+        settings_from({"no_such_rule": 1})
+    with pytest.raises(ConfigError):
+        settings_from({"lexical.nope": 1})
