@@ -53,4 +53,6 @@ def test_serve_preloads_the_repositories_model(agent_repo):
         "print(sorted(before), sorted(embed._cache))\n"
     ) % (src, database.url)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180).stdout
-    assert out.strip() == "[] ['all-MiniLM-L6-v2']"
+    with database.connect() as conn:  # the model the repository was indexed with, whatever the default
+        (model,) = conn.execute("SELECT DISTINCT model FROM repositories").fetchone()
+    assert out.strip() == f"[] [{model!r}]"

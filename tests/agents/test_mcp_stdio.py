@@ -105,7 +105,8 @@ async def _session_checks(database, database_url: str, root: Path) -> None:
             # -- live: an uncommitted edit is seen by the next answer --------------------------
             edit(root / "pkg/helpers.py", "return text.strip().lower()", "return text.strip().casefold()")
             blast = await _ok(session, "changes", depth=4)
-            assert blast["freshness"]["state"] == "refreshed" and blast["freshness"]["files_indexed"] == 1
+            assert blast["freshness"]["state"] == "refreshed", blast["freshness"]
+            assert blast["freshness"]["files_indexed"] == 1
             assert [(c["change"], c["qualified_name"]) for c in blast["changed"]] == [("modified", "normalise")]
             assert {i["node"]["qualified_name"] for i in blast["impacted"]} >= {"greet", "handle", "test_handle"}
             assert blast["tests"] == ["tests/test_api.py"]

@@ -27,6 +27,7 @@ from mnemo.store.db import Database
 from tests.integration.conftest import write_tree
 
 ray = pytest.importorskip("ray")
+pytestmark = pytest.mark.slow  # a two-node Ray cluster and a model per worker: ~1-3 minutes
 
 from mnemo.distributed.driver import ClusterIndexer, ClusterOptions  # noqa: E402
 from mnemo.distributed.manifest import read_manifest  # noqa: E402
@@ -176,8 +177,8 @@ def test_manifest_on_ray_leaves_the_rows_of_one_process(
         assert (got.status, got.counts(), got.files_skipped) == (expected.status, expected.counts(),
                                                                  expected.files_skipped), name
         assert got.graph is not None and got.graph["nodes"] == expected.graph["nodes"]
-    assert by_name["fixture_repo"].status == "partial"  # src/broken.ts: recorded like a local run
-    assert summary.exit_code == 1
+    assert any(s.warnings or s.errors for s in local_summaries.values())  # src/broken.ts is in there
+    assert summary.exit_code == max(s.exit_code for s in local_summaries.values())
     assert len(summary.workers) == 2 and all(w["files"] > 0 for w in summary.workers), summary.workers
     assert len({w["pid"] for w in summary.workers}) == 2
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -57,6 +58,10 @@ def split_address(args: argparse.Namespace) -> tuple[str | None, list[Path]]:
     return (None if address in (None, "local") else address), paths
 
 
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt  # the driver's cleanup runs: runs marked interrupted, Ray shut down
+
+
 def run_cluster_index(args: argparse.Namespace, options) -> int:
     from mnemo.distributed.manifest import read_manifest, specs_from_paths
 
@@ -82,7 +87,11 @@ def run_cluster_index(args: argparse.Namespace, options) -> int:
     progress = ClusterBar(show_bar, verbose=args.verbose)
     cluster = ClusterOptions(address=address, workers=args.workers, cpus_per_worker=args.cpus_per_worker,
                              batch_files=args.batch_files)
-    summary = index_cluster(database, specs, options, cluster, progress=progress)
+    previous = signal.signal(signal.SIGTERM, _terminate)  # like Ctrl-C: mark runs, stop the workers
+    try:
+        summary = index_cluster(database, specs, options, cluster, progress=progress)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if args.json:
         print_json(summary.to_json())
     else:

@@ -49,7 +49,7 @@ def _git(args: list[str], cwd: Path | None, what: str) -> str:
     except subprocess.TimeoutExpired as exc:
         raise CheckoutError(f"{what}: git {args[0]} took longer than 30 minutes") from exc
     if done.returncode != 0:
-        raise CheckoutError(f"{what}: git {' '.join(args[:2])} failed: {done.stderr.strip()[-500:]}")
+        raise CheckoutError(f"{what}: git {args[0]} failed: {done.stderr.strip()[-500:]}")
     return done.stdout.strip()
 
 

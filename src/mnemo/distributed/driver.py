@@ -162,7 +162,6 @@ class ClusterIndexer:
     def run(self) -> ClusterSummary:
         ray = require_ray()
         started = time.perf_counter()
-        self._connect(ray)
         pending = collections.deque(self.specs)
         checkouts = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mnemo-checkout")
         clones: dict[str, Future] = {
@@ -172,6 +171,7 @@ class ClusterIndexer:
             for s in self.specs if s.is_git
         }
         try:
+            self._connect(ray)  # inside: a refused database still shuts down the cluster we started
             self._start_workers(ray)
             if self.progress:
                 self.progress.start([s.name for s in self.specs], len(self.workers))
@@ -200,7 +200,9 @@ class ClusterIndexer:
             pass  # a caller (a test, a notebook) already joined a cluster
         elif address in (None, "", "local"):
             cpus = self.cluster.workers * self.cluster.cpus_per_worker if self.cluster.workers else None
-            ray.init(num_cpus=int(max(1, cpus)) if cpus else None, include_dashboard=False,
+            # address="local": always a new cluster of our own, even when another one runs here
+            # (ray.init() would join it, and refuse num_cpus)
+            ray.init(address="local", num_cpus=int(max(1, cpus)) if cpus else None, include_dashboard=False,
                      log_to_driver=False, configure_logging=False)
             self._started_ray = True
         else:
@@ -520,8 +522,9 @@ def _keep(bucket: list[FileError], error: FileError) -> None:
 
 
 def _options_json(o: IndexOptions, root: Path, repo: writes.Repository) -> dict[str, Any]:
-    return {"root": str(root), "strict": o.strict, "include": list(o.include),
-            "exclude": list(o.exclude), "skip_tests": o.skip_tests, "model": repo.model, "engine": "ray"}
+    """What the run records of its options: all of them (robust to new ones), and the engine."""
+    fields = {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(o).items() if k != "name"}
+    return {**fields, "root": str(root), "model": repo.model, "engine": "ray"}
 
 
 def _checkout_root(base: Path, url: str) -> Path:

@@ -204,13 +204,17 @@ def _distill_into(directory: Path, params: dict) -> int | None:
             f"building the static model needs model2vec's distill extra ({exc}); "
             "install it with `pip install 'model2vec[distill]'` or `pip install skeletoken`"
         ) from exc
+    from threadpoolctl import threadpool_limits
+
     from mnemo.embed.torch_backend import packaged_minilm_path
 
-    from mnemo.embed.threads import thread_count
-
     torch.manual_seed(0)
-    torch.set_num_threads(thread_count())  # measured: 2 threads on a busy 2-core machine, 4x slower than 1
-    model = distill(packaged_minilm_path(), device="cpu", **params)
+    # One thread for torch and BLAS: the build must give the same bytes (and hash) on every
+    # machine. With thread counts that follow the load, float sums are ordered differently and
+    # the float16 table differed between builds (three hashes seen on one machine).
+    torch.set_num_threads(1)
+    with threadpool_limits(limits=1):
+        model = distill(packaged_minilm_path(), device="cpu", **params)
     table = np.ascontiguousarray(np.asarray(model.embedding, dtype=np.float16))
     np.save(directory / "embeddings.npy", table, allow_pickle=False)
     (directory / "tokenizer.json").write_text(model.tokenizer.to_str())

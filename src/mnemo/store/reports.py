@@ -36,9 +36,32 @@ def repository_by_name(conn: psycopg.Connection, name: str) -> dict[str, Any] | 
     return _row(conn, f"SELECT {REPOSITORY_COLUMNS} FROM repositories WHERE name = %s", (name,))
 
 
-def repositories_with_stats(conn: psycopg.Connection, name: str | None = None) -> list[dict[str, Any]]:
+def _repository_filter(name: str | None, search: str | None) -> tuple[str, dict[str, Any]]:
+    if name is not None:
+        return "WHERE r.name = %(name)s", {"name": name}
+    if search:
+        # A case-insensitive substring of the name or root; LIKE's wildcards in the text are literal.
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return "WHERE (r.name ILIKE %(pattern)s OR r.root ILIKE %(pattern)s)", {"pattern": pattern}
+    return "", {}
+
+
+def count_repositories(conn: psycopg.Connection, search: str | None = None) -> int:
+    """How many repositories match `search` (all without it): the total behind a page."""
+    where, params = _repository_filter(None, search)
+    return int(conn.execute(f"SELECT count(*) FROM repositories r {where}", params).fetchone()[0])
+
+
+def repositories_with_stats(
+    conn: psycopg.Connection, name: str | None = None, *, search: str | None = None,
+    limit: int | None = None, offset: int = 0,
+) -> list[dict[str, Any]]:
     """Each repository with counts of files (by status), chunks, graph nodes and edges, and its
-    last run — what the UI's dropdown and the repositories endpoint show."""
+    last run — what the UI's dropdown and the repositories endpoint show.
+
+    `search` keeps the repositories whose name or root contains it; `limit`/`offset` page by name.
+    The page is cut before the counts are made, so a page of 50 out of thousands of repositories
+    costs 50 repositories' counts."""
     graph_cols = (
         ", (SELECT count(*) FROM graph_nodes n WHERE n.repository_id = r.id) AS nodes"
         ", (SELECT count(*) FROM graph_edges e WHERE e.repository_id = r.id AND e.dst IS NOT NULL) AS edges"
@@ -46,7 +69,8 @@ def repositories_with_stats(conn: psycopg.Connection, name: str | None = None) -
         if has_table(conn, "graph_nodes")
         else ", NULL::bigint AS nodes, NULL::bigint AS edges, NULL::timestamptz AS graph_built_at"
     )
-    where = "WHERE r.name = %s" if name is not None else ""
+    where, params = _repository_filter(name, search)
+    page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit is not None else ""
     rows = _rows(
         conn,
         f"""
@@ -61,10 +85,10 @@ def repositories_with_stats(conn: psycopg.Connection, name: str | None = None) -
                                           'files_failed', ir.files_failed)
                   FROM index_runs ir WHERE ir.repository_id = r.id
                  ORDER BY ir.started_at DESC, ir.id DESC LIMIT 1) AS last_run
-          FROM repositories r {where}
+          FROM (SELECT * FROM repositories r {where} ORDER BY r.name {page}) r
          ORDER BY r.name
         """,
-        (name,) if name is not None else (),
+        params,
     )
     for row in rows:
         row["languages"] = {}

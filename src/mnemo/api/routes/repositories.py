@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from mnemo.store import reports as queries
 from mnemo.api.convert import to_jsonable
-from mnemo.api.deps import Limit, Offset, RepoName, database, resolve_repository
+from mnemo.api.deps import MAX_NAME, Limit, Offset, RepoName, database, resolve_repository
 from mnemo.api.errors import ApiError
 from mnemo.api.security import require_write
 from mnemo.store import writes
@@ -18,10 +18,19 @@ router = APIRouter(prefix="/api", tags=["repositories"])
 
 
 @router.get("/repositories", summary="Indexed repositories with counts of files, chunks, nodes and edges")
-def list_repositories(db: Database = Depends(database)) -> dict[str, Any]:
+def list_repositories(
+    q: str | None = Query(None, max_length=MAX_NAME, description="keep names or roots containing this (any case)"),
+    limit: Limit = 100,
+    offset: Offset = 0,
+    db: Database = Depends(database),
+) -> dict[str, Any]:
+    """One page of repositories by name; `total` says how many match, so a picker over hundreds
+    of repositories fetches a page and a filter instead of all of them with their counts."""
+    search = q.strip() if q else None
     with db.connect() as conn:
-        rows = queries.repositories_with_stats(conn)
-    return {"repositories": to_jsonable(rows)}
+        rows = queries.repositories_with_stats(conn, search=search, limit=limit, offset=offset)
+        total = queries.count_repositories(conn, search)
+    return {"repositories": to_jsonable(rows), "total": total, "limit": limit, "offset": offset, "q": search}
 
 
 @router.get("/repositories/{name}", summary="One repository with its statistics and last run")

@@ -1,7 +1,7 @@
 // Mnemo's single-page UI: repository dropdown, graph, dashboard, search, indexing.
 // Plain ES modules, no build step; Cytoscape.js and Chart.js come from /vendor (npm dist files).
 
-import { api } from "./api.js";
+import { api, repoPath } from "./api.js";
 import { Dashboard } from "./dashboard.js";
 import { GraphView } from "./graph.js";
 import { IndexingView } from "./indexing.js";
@@ -9,6 +9,9 @@ import { SearchView } from "./search.js";
 import { $, el, clear, fmt, hideMessage, showMessage } from "./util.js";
 
 const REPO_KEY = "mnemo.repository";
+// The picker shows one page of repositories; with hundreds, the filter box asks the API for
+// the names (or roots) containing its text instead of loading every repository's counts.
+const REPO_PAGE = 200;
 const state = { repo: null, tab: "graph", repos: [], loaded: new Set() };
 
 const ctx = {
@@ -45,6 +48,7 @@ async function loadTab(name) {
 }
 
 async function selectRepo(name, { load = true } = {}) {
+  if (name && !state.repos.some((r) => r.name === name)) await addRepoOption(name);
   state.repo = name || null;
   $("#repo-select").value = name || "";
   if (name) localStorage.setItem(REPO_KEY, name);
@@ -57,26 +61,50 @@ async function selectRepo(name, { load = true } = {}) {
   if (load) await loadTab(state.tab);
 }
 
+// A repository outside the page shown (chosen from a search hit, or remembered): add it.
+async function addRepoOption(name) {
+  try {
+    const repo = await api.get(repoPath(name));
+    state.repos.push(repo);
+    $("#repo-select").append(el("option", { value: repo.name, text: `${repo.name} (${fmt(repo.files)} files)` }));
+  } catch (error) {
+    /* unknown now (deleted): selectRepo shows nothing for it */
+  }
+}
+
 async function refreshRepos(prefer) {
   let data;
+  const filter = $("#repo-filter").value.trim();
   try {
-    data = await api.get("/api/repositories");
+    data = await api.get("/api/repositories", { limit: REPO_PAGE, ...(filter ? { q: filter } : {}) });
   } catch (error) {
     showMessage(`Cannot list repositories: ${error.message}`);
     return;
   }
   state.repos = data.repositories || [];
+  const total = data.total ?? state.repos.length;
   const select = clear($("#repo-select"));
   if (!state.repos.length) {
+    if (filter) {
+      select.append(el("option", { value: "", text: `(no repository matches “${filter}”)` }));
+      return;
+    }
     select.append(el("option", { value: "", text: "(nothing indexed yet: run mnemo index PATH)" }));
     // Say what to do instead of showing empty views: index from a terminal or from this page.
     showMessage("Nothing is indexed yet: run `mnemo index PATH` in a terminal, or index a directory on the Indexing tab.");
     openTab("indexing");
     return;
   }
-  select.append(el("option", { value: "", text: "— choose a repository —" }));
+  const shown = total > state.repos.length ? ` — ${fmt(state.repos.length)} of ${fmt(total)}, type to filter` : "";
+  select.append(el("option", { value: "", text: `— choose a repository${shown} —` }));
   for (const repo of state.repos) select.append(el("option", { value: repo.name, text: `${repo.name} (${fmt(repo.files)} files)` }));
+  if (filter && !prefer) {
+    if (state.repo && !state.repos.some((r) => r.name === state.repo)) await addRepoOption(state.repo);
+    select.value = state.repo || "";
+    return; // filtering narrows the list; it never switches the repository by itself
+  }
   const wanted = prefer || state.repo || localStorage.getItem(REPO_KEY);
+  if (wanted && total > state.repos.length && !state.repos.some((r) => r.name === wanted)) await addRepoOption(wanted);
   if (wanted && state.repos.some((r) => r.name === wanted)) {
     if (wanted !== state.repo) await selectRepo(wanted);
     else select.value = wanted;
@@ -99,6 +127,11 @@ async function main() {
     button.addEventListener("click", () => openTab(button.dataset.tab));
   }
   $("#repo-select").addEventListener("change", (e) => { hideMessage(); selectRepo(e.target.value); });
+  let filterTimer = null;
+  $("#repo-filter").addEventListener("input", () => {
+    clearTimeout(filterTimer);
+    filterTimer = setTimeout(() => refreshRepos(), 200);
+  });
   const initial = (window.location.hash || "#graph").slice(1);
   openTab(["graph", "dashboard", "search", "indexing"].includes(initial) ? initial : "graph", { load: false });
   checkVendor();
