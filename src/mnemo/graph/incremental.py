@@ -147,6 +147,15 @@ def _apply(database: Database, repository_id: int, started: float) -> GraphStats
             affected = _affected(conn, repository_id, changed, removed)
         if len(affected) > max(FULL_REBUILD_SHARE * total, 20):
             raise _TooMuch()
+        if changed and conn.execute(
+            """SELECT EXISTS (SELECT 1 FROM files WHERE repository_id = %s AND id = ANY(%s) AND facts @> '[["m"]]'::jsonb)
+                   OR EXISTS (SELECT 1 FROM graph_nodes WHERE repository_id = %s AND file_id = ANY(%s)
+                              AND chunk_id IS NULL AND kind NOT IN ('module', 'class'))""",
+            (repository_id, list(changed), repository_id, list(changed)),
+        ).fetchone()[0]:
+            # Interface members and abstract methods (nodes made from facts, not chunks) are built
+            # by the full build only: a changed file that has or had them is rebuilt in full.
+            raise _TooMuch()
         with _phase(stats, "clear"):
             # Changed files lose all their nodes (edges cascade); affected files their outgoing edges.
             conn.execute("DELETE FROM graph_nodes WHERE repository_id = %s AND file_id = ANY(%s)",
@@ -160,6 +169,8 @@ def _apply(database: Database, repository_id: int, started: float) -> GraphStats
         with _phase(stats, "table"):
             table, file_modules, chunk_nodes = _table(conn, repository_id, ids, set(changed))
         resolver = Resolver(table, build._module_resolver(root, table))
+        with _phase(stats, "facts"):  # repository-wide receiver types, as the full build reads them
+            build._type_facts(conn, repository_id, resolver, file_modules)
         affected_nodes = {m.node for fid, m in file_modules.items() if fid in affected}
         affected_paths = {file_modules[f].path for f in affected if f in file_modules}
         affected_nodes |= {d.node for d in table.definitions.values() if d.path in affected_paths}
@@ -356,10 +367,12 @@ def _calls(
     with conn.cursor(name="graph_inc_calls") as cur:
         cur.itersize = build._FETCH // 4
         cur.execute(
-            """SELECT id AS file_id, 0 AS ord, NULL::bigint AS chunk_id, module_calls, NULL::text AS source
-               FROM files WHERE repository_id = %s AND id = ANY(%s) AND module_calls <> '[]'::jsonb
+            """SELECT id AS file_id, 0 AS ord, NULL::bigint AS chunk_id, module_calls, NULL::text AS source,
+                      facts
+               FROM files WHERE repository_id = %s AND id = ANY(%s)
+                 AND (module_calls <> '[]'::jsonb OR facts <> '[]'::jsonb)
                UNION ALL
-               SELECT file_id, start_line, id, metadata->'calls', source FROM chunks
+               SELECT file_id, start_line, id, metadata->'calls', source, NULL::jsonb FROM chunks
                WHERE repository_id = %s AND file_id = ANY(%s)
                  AND jsonb_array_length(coalesce(metadata->'calls', '[]')) > 0
                ORDER BY 1, 2, 3 NULLS FIRST""",
@@ -370,13 +383,16 @@ def _calls(
             if module is None:
                 continue
             callers = []
-            for _, _, chunk_id, calls, source in file_rows:
+            local = None
+            for _, _, chunk_id, calls, source, facts in file_rows:
+                if facts:  # the file's own local types (parameters, variables), as in the full build
+                    local = resolver.local_facts(module, facts)
                 node = chunk_nodes.get(chunk_id) if chunk_id is not None else None
                 caller = definitions.get(node) if node is not None else None
                 parsed_calls = [build._call(c) for c in calls or ()]
                 shadowed = caller_scope(resolver, module, caller, parsed_calls, source)
                 callers.append((caller, parsed_calls, shadowed))
-            resolve_calls(resolver, module, callers, edges, stats)
+            resolve_calls(resolver, module, callers, edges, stats, local)
             if len(edges) >= build._EDGE_BATCH:
                 build._write_edges(conn, repository_id, edges)
     build._write_edges(conn, repository_id, edges)
