@@ -231,6 +231,20 @@ class _PendingNode:
     definition: Definition
 
 
+# The definition chunks a node is made from, file by file in line order (no source): the row shape
+# `_collapse_file` reads, shared with the incremental update.
+DEFINITION_ROWS_SQL = """
+    SELECT c.id, c.file_id, c.path, c.language, c.kind, c.name, c.qualified_name,
+           c.start_line, c.end_line, c.metadata->>'parent',
+           coalesce((c.metadata->>'exported')::boolean, false),
+           coalesce(c.metadata->'bases', '[]'), coalesce(c.metadata->'implements', '[]'),
+           (c.metadata->>'complexity')::int, (c.metadata->>'loc')::int,
+           coalesce((c.metadata->>'part')::int, 1)
+    FROM chunks c
+    WHERE c.repository_id = %s AND c.kind = ANY(%s)
+    ORDER BY c.file_id, c.start_line, c.id"""
+
+
 def _definition_nodes(
     conn: psycopg.Connection, repository_id: int, ids: _IdPool, table: SymbolTable
 ) -> dict[int, int]:
@@ -241,15 +255,7 @@ def _definition_nodes(
     with conn.cursor(name="graph_chunks") as cur:
         cur.itersize = _FETCH
         cur.execute(
-            """SELECT c.id, c.file_id, c.path, c.language, c.kind, c.name, c.qualified_name,
-                      c.start_line, c.end_line, c.metadata->>'parent',
-                      coalesce((c.metadata->>'exported')::boolean, false),
-                      coalesce(c.metadata->'bases', '[]'), coalesce(c.metadata->'implements', '[]'),
-                      (c.metadata->>'complexity')::int, (c.metadata->>'loc')::int,
-                      coalesce((c.metadata->>'part')::int, 1)
-               FROM chunks c
-               WHERE c.repository_id = %s AND c.kind = ANY(%s)
-               ORDER BY c.file_id, c.start_line, c.id""",
+            DEFINITION_ROWS_SQL,
             (repository_id, list(NODE_KINDS)),
         )
         batch: list[list] = []

@@ -310,15 +310,7 @@ def _table(
     with conn.cursor(name="graph_inc_chunks") as cur:
         cur.itersize = build._FETCH
         cur.execute(
-            """SELECT c.id, c.file_id, c.path, c.language, c.kind, c.name, c.qualified_name,
-                      c.start_line, c.end_line, c.metadata->>'parent',
-                      coalesce((c.metadata->>'exported')::boolean, false),
-                      coalesce(c.metadata->'bases', '[]'), coalesce(c.metadata->'implements', '[]'),
-                      (c.metadata->>'complexity')::int, (c.metadata->>'loc')::int,
-                      coalesce((c.metadata->>'part')::int, 1)
-               FROM chunks c
-               WHERE c.repository_id = %s AND c.kind = ANY(%s)
-               ORDER BY c.file_id, c.start_line, c.id""",
+            build.DEFINITION_ROWS_SQL,
             (repository_id, list(NODE_KINDS)),
         )
         for file_id, file_rows in groupby(cur, key=lambda r: r[1]):
