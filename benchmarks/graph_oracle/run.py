@@ -229,6 +229,7 @@ def run_oracle(name: str, root: Path, files: list[str]) -> list[dict]:
 
 def compare(name: str, mnemo: Mnemo, sites: list[dict]) -> dict:
     truth: dict[tuple[int, int], str] = {}
+    where: dict[tuple[int, int], dict] = {}  # the first call site of each oracle edge
     no_node = collections.Counter()
     for site in sites:
         caller = mnemo.innermost(site["file"], site["line"])
@@ -241,6 +242,7 @@ def compare(name: str, mnemo: Mnemo, sites: list[dict]) -> dict:
             if callee == mnemo.module_of.get(t["file"]):
                 no_node[site["kind"]] += 1
             truth.setdefault((caller, callee), site["kind"])
+            where.setdefault((caller, callee), site)
     suffixes = (".py", ".pyi") if CORPORA[name][0] == "py" else (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs")
     in_scope = {n for f, nodes in mnemo.nodes_by_file.items() if f.endswith(suffixes) for n in (x.id for x in nodes)}
     in_scope |= {n for f, n in mnemo.module_of.items() if f.endswith(suffixes)}
@@ -271,9 +273,16 @@ def compare(name: str, mnemo: Mnemo, sites: list[dict]) -> dict:
         if pair not in truth:
             fp[f"{label} → {mnemo.names[pair[1]].rsplit(':', 1)[-1]}"] += 1
     fn = collections.Counter()
+    misses = []
     for pair, kind in truth.items():
         if pair not in hits:
             fn[f"{kind} → {mnemo.names[pair[1]].rsplit(':', 1)[-1]}"] += 1
+            site = where[pair]
+            misses.append({"kind": kind, "site": f"{site['file']}:{site['line']}", "name": site["name"],
+                           "caller": mnemo.names[pair[0]], "callee": mnemo.names[pair[1]],
+                           "mnemo": predicted.get(pair, (None,))[0]})
+    wrong = [{"label": label, "caller": mnemo.names[pair[0]], "callee": mnemo.names[pair[1]]}
+             for pair, (label, _) in predicted.items() if pair not in truth]
     return {
         "corpus": name, "files": len(mnemo.files), "failed_files": mnemo.failed_files, "call_sites_oracle": len(sites),
         "oracle_edges": len(truth), "mnemo_edges": len(predicted), "correct": len(hits),
@@ -282,7 +291,7 @@ def compare(name: str, mnemo: Mnemo, sites: list[dict]) -> dict:
         "recall_by_kind": by_kind, "precision_by_resolution": by_label,
         "oracle_targets_without_node": dict(no_node),
         "top_false_positives": fp.most_common(12), "top_false_negatives": fn.most_common(12),
-        "graph": mnemo.graph,
+        "graph": mnemo.graph, "false_negatives": misses, "false_positives": wrong,
     }
 
 

@@ -203,10 +203,16 @@ def _export(captures: Captures) -> Export:
 #                                 innermost class or interface at `line`: a node of its own
 #   ["s", name, "t", "i|type", line]  parameter i of the definition named at `line` has a
 #                                 function type (callbacks passed to it take their types from it)
+#   ["g", name, "t", text, line]  type parameter `name` of the innermost definition at `line`
+#                                 has the constraint (or default) `text`
+#   ["o", name, "a", "key=value", line]  one entry of an object literal / dict bound to `name`
+#                                 ("" for an object a function returns): key "..." is a spread,
+#                                 an empty value an inline function
 # how: "t" declared type (its text), "n" `new C()` (the constructor), "c" the value of a call
 # (the callee chain), "a" an alias of another name or member chain, "p" an untyped parameter of
-# a callback: "callee|argument index|parameter index".
-_FACT_HOW = (("fact.type", "t"), ("fact.new", "n"), ("fact.call", "c"), ("fact.alias", "a"))
+# a callback: "callee|argument index|parameter index", "e" an element of the iterable chain
+# (`for (const x of xs)`).
+_FACT_HOW = (("fact.type", "t"), ("fact.new", "n"), ("fact.call", "c"), ("fact.alias", "a"), ("fact.element", "e"))
 _MAX_FACT_TEXT = 160
 
 
@@ -222,6 +228,13 @@ def find_facts(grammar: Grammar, root: Node) -> list[list]:
         if "fact.member" in captures:
             node = captures["fact.member"][0]
             found.setdefault((node.start_byte, "m"), ["m", text(node), "t", "", node.start_point.row + 1])
+            continue
+        if "fact.object" in captures:
+            owner = captures.get("fact.name")
+            anchor = owner[0] if owner else captures["fact.object"][0]
+            var = text(owner[0]) if owner else ""
+            for entry in _object_entries(captures["fact.object"][0]):
+                found.setdefault((anchor.start_byte, "o", entry), ["o", var, "a", entry, anchor.start_point.row + 1])
             continue
         if "fact.signature" in captures:
             name_node = captures["fact.signature"][0]
@@ -242,10 +255,46 @@ def find_facts(grammar: Grammar, root: Node) -> list[list]:
         value_text = _SPACE.sub(" ", raw).strip() if how == "t" else normalize_qualifier(raw)
         if not value_text or len(value_text) > _MAX_FACT_TEXT:
             continue
-        kind = "r" if returns else "f" if "fact.field" in captures else "v"
+        kind = "r" if returns else "f" if "fact.field" in captures else "g" if "fact.generic" in captures else "v"
         record = [kind, text(name_node), how, value_text, name_node.start_point.row + 1]
         found.setdefault((name_node.start_byte, kind, how, value_text), record)
     return [record for _, record in sorted(found.items(), key=lambda item: item[0][:1])]
+
+
+_OBJECT_KEYS = frozenset({"property_identifier", "identifier", "string", "private_property_identifier"})
+_INLINE_FUNCTIONS = frozenset({"arrow_function", "function_expression", "function", "lambda"})
+
+
+def _object_entries(node: Node) -> list[str]:
+    """`{ a: f, b, ...ns, c() {} }` / `{"a": f}` → ["a=f", "b=b", "...=ns", "c="] (values that
+    are no name or member chain are left out)."""
+    entries = []
+    for child in node.named_children:
+        if child.type in ("shorthand_property_identifier", "shorthand_property"):
+            entries.append(f"{text(child)}={text(child)}")
+        elif child.type in ("spread_element", "dictionary_splat"):
+            inner = child.named_children[0] if child.named_children else None
+            value = normalize_qualifier(text(inner)) if inner is not None else None
+            if value:
+                entries.append(f"...={value}")
+        elif child.type == "method_definition":
+            name = child.child_by_field_name("name")
+            if name is not None:
+                entries.append(f"{text(name)}=")
+        elif child.type == "pair":
+            key, value = child.child_by_field_name("key"), child.child_by_field_name("value")
+            if key is None or value is None or key.type not in _OBJECT_KEYS:
+                continue
+            name = text(key).strip("\"'")
+            if not name.isidentifier() and not name.lstrip("$").isidentifier():
+                continue
+            if value.type in _INLINE_FUNCTIONS:
+                entries.append(f"{name}=")
+            elif value.type in ("identifier", "member_expression", "attribute"):
+                chain = normalize_qualifier(text(value))
+                if chain:
+                    entries.append(f"{name}={chain}")
+    return entries
 
 
 def _parameters(node: Node) -> list[Node]:

@@ -101,6 +101,8 @@ class TypeFacts:
     returns: dict[int, str] = field(default_factory=dict)  # function/method node → declared type text
     params: dict[int, dict[int, str]] = field(default_factory=dict)  # node → argument index → function type
     module_vars: dict[str, dict[str, list[Value]]] = field(default_factory=dict)  # path → name → values
+    generics: dict[int, dict[str, list[str]]] = field(default_factory=dict)  # node → type parameter → bounds
+    returned: dict[int, list[str]] = field(default_factory=dict)  # function node → "key=value" of its returned object
 
     def add_file(self, path: str, records: Iterable[list], spans: Spans) -> LocalFacts:
         """File the records of one module; returns its locals (the caller may drop them)."""
@@ -117,6 +119,20 @@ class TypeFacts:
                 if owner is not None and how == "t":
                     self.returns.setdefault(owner[0], text)
                 continue
+            if kind == "g":
+                if owner is not None:  # a type alias's parameters (module level) scope nothing
+                    bounds = self.generics.setdefault(owner[0], {}).setdefault(name, [])
+                    if text not in bounds:
+                        bounds.append(text)
+                continue
+            if kind == "o":
+                if not name:  # `return { … }`: the object the function around it returns
+                    if owner is not None and owner[1] not in _CLASS_KINDS:
+                        entries = self.returned.setdefault(owner[0], [])
+                        if text not in entries:
+                            entries.append(text)
+                    continue
+                how = "o"
             if kind == "s":
                 index, _, signature = str(text).partition("|")
                 if owner is not None and index.isdigit():
@@ -180,6 +196,48 @@ def type_names(text: str, rules: LanguageRules) -> list[str]:
     found: list[str] = []
     _collect(text.strip(), rules, found, 0)
     return found
+
+
+def element_type_names(text: str, rules: LanguageRules) -> list[str]:
+    """The class names the elements of a collection type may stand for: `Query[]`,
+    `Array<Query> | undefined`, `readonly Observer<T>[]`, `list[Job]` → their element's names."""
+    found: list[str] = []
+    _elements(text.strip(), rules, found, 0)
+    return found
+
+
+def _elements(text: str, rules: LanguageRules, found: list[str], depth: int) -> None:
+    if depth > 6 or not text:
+        return
+    text = text.strip()
+    if text.startswith("readonly "):
+        text = text[len("readonly ") :].strip()
+    parts = _split_top(text, "|")
+    if len(parts) > 1:
+        for part in parts:
+            _elements(part, rules, found, depth + 1)
+        return
+    if text.startswith("(") and text.endswith(")"):
+        _elements(text[1:-1], rules, found, depth + 1)
+        return
+    if rules.family == "ecmascript" and text.endswith("[]"):
+        for name in type_names(text[:-2], rules):
+            if name not in found:
+                found.append(name)
+        return
+    open_, close = ("<", ">") if rules.family == "ecmascript" else ("[", "]")
+    head, _, rest = text.partition(open_)
+    head = head.strip().split(".")[-1]
+    if not rest.endswith(close):
+        return
+    arguments = _split_top(rest[:-1], ",")
+    if head in rules.type_wrappers:
+        for argument in arguments[:1]:
+            _elements(argument, rules, found, depth + 1)
+    elif head in rules.collection_types and arguments:
+        for name in type_names(arguments[0], rules):
+            if name not in found:
+                found.append(name)
 
 
 def _collect(text: str, rules: LanguageRules, found: list[str], depth: int) -> None:

@@ -36,6 +36,7 @@ from mnemo.graph.facts import (
     Spans,
     TypeFacts,
     Value,
+    element_type_names,
     function_type_parameter,
     member_signatures,
     type_names,
@@ -215,7 +216,8 @@ class Resolver:
         self.modules = modules
         self.types = types or TypeFacts()
         self._spans: dict[str, Spans] = {}
-        self._type_cache: dict[tuple[str, str], tuple[int, ...]] = {}
+        self._type_cache: dict[tuple[str, str, int], tuple[int, ...]] = {}
+        self._generic_cache: dict[int, dict[str, tuple[str, int]]] = {}
         self._implementors: dict[int, list[int]] | None = None
         self._members: dict[tuple[str, str], Symbol | None] = {}
         self._in_progress: set[tuple[str, str]] = set()
@@ -424,6 +426,10 @@ class Resolver:
             classes = self.receiver_classes(module, caller, qualifier, local, depth)
             if classes:
                 return self._with_constructors(self._method_on(classes, call.name, f"{qualifier}.{call.name}"), rules)
+            if depth < _MAX_TYPE_DEPTH:
+                through = self._object_call(module, caller, qualifier, call, local, depth)
+                if through is not None:
+                    return through
             if qualifier.endswith("()"):
                 return CallOutcome((Target(None, "unresolved", target=f"{qualifier}.{call.name}"),), False)
         elif qualifier is None and local is not None and depth < _MAX_TYPE_DEPTH:
@@ -509,7 +515,11 @@ class Resolver:
         for how, text, scope_node in values:
             scope_def = self.table.definitions.get(scope_node) if scope_node else None
             if how == "t":
-                classes = self.type_classes(module, text)
+                classes = self.type_classes(module, text, scope_node)
+            elif how == "o":
+                continue  # an object literal: its members are read by _object_call
+            elif how == "e":
+                classes = self.element_classes(module, scope_def, text, local, depth + 1)
             elif how == "n":
                 classes = self._class_symbol(module, scope_def, text)
             elif how == "c":
@@ -521,16 +531,234 @@ class Resolver:
             found.extend(c for c in classes if c not in found)
         return tuple(found)
 
-    def type_classes(self, module: Module, text: str) -> tuple[int, ...]:
-        """Class/interface nodes a type expression names, resolved in `module` (cached)."""
-        key = (module.path, text)
+    def type_classes(self, module: Module, text: str, scope: int = 0, depth: int = 0) -> tuple[int, ...]:
+        """Class/interface nodes a type expression names, resolved in `module` (cached). `scope`:
+        the definition the text is written in; a type parameter of it or of a definition around
+        it (`<T extends C>`) stands for its constraint (else its default)."""
+        generics = self.generics_in_scope(module, scope) if scope else {}
+        names = type_names(text, rules_for(module.language))
+        scoped = any(name in generics for name in names)
+        key = (module.path, text, scope if scoped else 0)
         cached = self._type_cache.get(key)
         if cached is None:
             found: list[int] = []
-            for name in type_names(text, rules_for(module.language)):
+            for name in names:
+                if name in generics:
+                    if depth < _MAX_TYPE_DEPTH:
+                        bound, owner = generics[name]
+                        found.extend(n for n in self.type_classes(module, bound, owner, depth + 1) if n not in found)
+                    continue
                 found.extend(n for n in self._class_symbol(module, None, name) if n not in found)
             cached = self._type_cache[key] = tuple(found)
         return cached
+
+    def generics_in_scope(self, module: Module, scope: int) -> dict[str, tuple[str, int]]:
+        """Type parameter → (its bound, the definition declaring it) visible in a definition,
+        innermost declaration first."""
+        cached = self._generic_cache.get(scope)
+        if cached is None:
+            cached = {}
+            definition = self.table.definitions.get(scope)
+            if definition is not None and self.types.generics:
+                chain = self.spans(module).enclosing(definition.start_line) if definition.start_line else []
+                if scope not in chain:
+                    chain.insert(0, scope)
+                for node in chain:
+                    for name, bounds in self.types.generics.get(node, {}).items():
+                        cached.setdefault(name, (bounds[0], node))
+            self._generic_cache[scope] = cached
+        return cached
+
+    def element_classes(
+        self, module: Module, caller: Definition | None, chain: str, local: LocalFacts | None, depth: int
+    ) -> tuple[int, ...]:
+        """The classes the elements of a collection (`this.observers`, `cache.findAll()`,
+        `xs.filter()`) may be, from its declared or returned type (`Query[]`, `Array<Query>`)."""
+        if depth >= _MAX_TYPE_DEPTH:
+            return ()
+        rules = rules_for(module.language)
+        if not rules.collection_types:
+            return ()
+        if chain.endswith("()"):
+            callee = chain[:-2]
+            qualifier, _, name = callee.rpartition(".")
+            if qualifier and name in rules.same_collection_methods:
+                found = self.element_classes(module, caller, qualifier, local, depth + 1)
+                if found:
+                    return found
+            outcome = self.call(module, caller, Call(name, qualifier or None, 0), frozenset(), local, depth + 1)
+            result: list[int] = []
+            for target in outcome.targets:
+                if target.node is None or target.confidence < 1 or target.node not in self.types.returns:
+                    continue
+                definition = self.table.definitions[target.node]
+                result.extend(c for c in self._element_type_classes(
+                    self.table.modules[definition.path], self.types.returns[target.node], target.node) if c not in result)
+            return tuple(result)
+        if "()." in chain:
+            cut = chain.rfind("().") + 2
+            owners = self.receiver_classes(module, caller, chain[:cut], local, depth + 1)
+            parts = chain[cut + 1 :].split(".")
+        else:
+            head, *parts = chain.split(".")
+            if not parts:
+                values = local.lookup(self.scope_chain(module, caller), head) if local is not None else []
+                return self._values_elements(module, values, local, depth + 1)
+            owners = self.receiver_classes(module, caller, head, local, depth + 1) if head not in rules.self_names else (
+                (self.enclosing_class(module, caller),) if self.enclosing_class(module, caller) is not None else ())
+        for part in parts[:-1]:
+            owners = self.field_types(owners, part, depth + 1) if owners else ()
+        found: list[int] = []
+        for cls in owners:
+            for owner, values, getter in self._field_values(cls, parts[-1]):
+                owner_module = self.table.modules[self.table.definitions[owner].path]
+                found.extend(c for c in self._values_elements(owner_module, values, None, depth + 1) if c not in found)
+                if getter is not None and getter in self.types.returns:
+                    found.extend(c for c in self._element_type_classes(owner_module, self.types.returns[getter], getter)
+                                 if c not in found)
+        return tuple(found)
+
+    def _element_type_classes(self, module: Module, text: str, scope: int) -> tuple[int, ...]:
+        found: list[int] = []
+        for name in element_type_names(text, rules_for(module.language)):
+            found.extend(c for c in self.type_classes(module, name, scope) if c not in found)
+        return tuple(found)
+
+    def _values_elements(
+        self, module: Module, values: list[Value], local: LocalFacts | None, depth: int
+    ) -> tuple[int, ...]:
+        found: list[int] = []
+        for how, text, scope_node in values:
+            scope_def = self.table.definitions.get(scope_node) if scope_node else None
+            if how == "t":
+                classes = self._element_type_classes(module, text, scope_node)
+            elif how == "c":
+                classes = self.element_classes(module, scope_def, f"{text}()", local, depth + 1)
+            elif how == "a":
+                classes = self.element_classes(module, scope_def, text, local, depth + 1)
+            else:
+                continue
+            found.extend(c for c in classes if c not in found)
+        return tuple(found)
+
+    def _field_values(self, cls: int, name: str) -> list[tuple[int, list[Value], int | None]]:
+        """(class, values, getter) of field `name`, in the class or its nearest base that has it."""
+        queue, seen, index = [cls], {cls}, 0
+        while index < len(queue) and index < _MAX_DEPTH:
+            current = queue[index]
+            index += 1
+            values = self.types.fields.get(current, {}).get(name)
+            getter = self.table.members.get(current, {}).get(name)
+            if values or getter is not None:
+                return [(current, values or [], getter)]
+            for base in self.class_bases(current):
+                if base.node is not None and base.node not in seen:
+                    seen.add(base.node)
+                    queue.append(base.node)
+        return []
+
+    def _object_call(
+        self, module: Module, caller: Definition | None, qualifier: str, call: Call, local: LocalFacts | None,
+        depth: int,
+    ) -> CallOutcome | None:
+        """`z.string()` with `const z = { ...schemas, iso }`, `manager.batch()` with
+        `manager = createManager()` and `return { batch }` in createManager: the member of the
+        object literal, resolved where the literal is written; an inline function or a local of
+        the returning function gives an edge to the definition that holds it."""
+        if qualifier.endswith("()") and "." not in qualifier:
+            objects = self._returned_objects(module, caller, qualifier[:-2], local, depth + 1)
+            tail = [call.name]
+        else:
+            head, *parts = qualifier.split(".")
+            if not head.lstrip("$").isidentifier():
+                return None
+            objects = self._bound_objects(module, caller, head, local, depth + 1)
+            tail = [*parts, call.name]
+        member, after = tail[0], tail[1:]
+
+        def through(owner: Module, scope_def: Definition | None, chain: list[str]) -> CallOutcome | None:
+            outcome = self.call(owner, scope_def, Call(chain[-1], ".".join(chain[:-1]) or None, call.line),
+                                frozenset(), local if owner is module else None, depth + 1)
+            return outcome if any(t.node is not None and t.confidence >= 1 for t in outcome.targets) else None
+
+        for owner_module, scope_def, holder, entries in objects:
+            for key, value in entries:
+                if key != member:
+                    continue
+                if not value:  # an inline function: the definition holding the literal
+                    if not after and holder is not None:
+                        return CallOutcome((Target(holder, "typed"),), True)
+                    continue
+                found = through(owner_module, scope_def, [*value.split("."), *after])
+                if found is not None:
+                    return found
+                if not after and "." not in value and holder is not None and self.table.kind(holder) in FUNCTION_KINDS:
+                    return CallOutcome((Target(holder, "typed"),), True)  # a local of the returning function
+            for key, spread in entries:
+                if key == "...":
+                    found = through(owner_module, scope_def, [*spread.split("."), *tail])
+                    if found is not None:
+                        return found
+        return None
+
+    def _bound_objects(
+        self, module: Module, caller: Definition | None, name: str, local: LocalFacts | None, depth: int
+    ) -> list[tuple[Module, Definition | None, int | None, list[tuple[str, str]]]]:
+        """The object literals a name may hold: (module, scope to resolve entries in, the node
+        holding the literal, its entries)."""
+        if depth >= _MAX_TYPE_DEPTH:
+            return []
+        values = local.lookup(self.scope_chain(module, caller), name) if local is not None else []
+        owner_module = module
+        if not values:
+            binding = module.bindings().get(name)
+            if binding is None:
+                return []
+            imp, imported = binding
+            if imported.name in ("*", "default"):
+                return []
+            ref = self.module_ref(module, imp.source)
+            if ref.path is None or ref.path not in self.table.modules:
+                return []
+            values = self.types.module_vars.get(ref.path, {}).get(imported.name) or []
+            owner_module = self.table.modules[ref.path]
+            local = None
+        found = []
+        literal: list[tuple[str, str]] = []
+        literal_scope = None
+        for how, text, scope_node in values:
+            scope_def = self.table.definitions.get(scope_node) if scope_node else None
+            if how == "o":
+                key, _, value = text.partition("=")
+                literal.append((key, value))
+                literal_scope = scope_def
+            elif how == "c":
+                found.extend(self._returned_objects(owner_module, scope_def, text, local, depth + 1))
+            elif how == "a" and "." not in text and text != name:
+                found.extend(self._bound_objects(owner_module, scope_def, text, local, depth + 1))
+        if literal:
+            holder = literal_scope.node if literal_scope is not None else None
+            found.insert(0, (owner_module, literal_scope, holder, literal))
+        return found
+
+    def _returned_objects(
+        self, module: Module, caller: Definition | None, callee: str, local: LocalFacts | None, depth: int
+    ) -> list[tuple[Module, Definition | None, int | None, list[tuple[str, str]]]]:
+        """The object literals the functions a call resolves to return."""
+        if depth >= _MAX_TYPE_DEPTH or not self.types.returned:
+            return []
+        qualifier, _, name = callee.rpartition(".")
+        outcome = self.call(module, caller, Call(name, qualifier or None, 0), frozenset(), local, depth + 1)
+        found = []
+        for target in outcome.targets:
+            if target.node is None or target.confidence < 1:
+                continue
+            entries = self.types.returned.get(target.node)
+            if entries:
+                definition = self.table.definitions[target.node]
+                found.append((self.table.modules[definition.path], definition, target.node,
+                              [tuple(e.partition("=")[::2]) for e in entries]))
+        return found
 
     def _class_symbol(self, module: Module, scope: Definition | None, name: str) -> tuple[int, ...]:
         if "." in name:
@@ -550,6 +778,10 @@ class Resolver:
             return ()
         rules = rules_for(module.language)
         qualifier, _, name = callee.rpartition(".")
+        if qualifier and name in rules.element_methods:  # xs.find(…), xs.pop(): an element
+            elements = self.element_classes(module, caller, qualifier, local, depth + 1)
+            if elements:
+                return elements
         outcome = self.call(module, caller, Call(name, qualifier or None, 0), frozenset(), local, depth + 1)
         found: list[int] = []
         for target in outcome.targets:
@@ -562,7 +794,7 @@ class Resolver:
                 continue
             else:
                 returns = self.types.returns.get(definition.node)
-                classes = self.type_classes(self.table.modules[definition.path], returns) if returns else ()
+                classes = self.type_classes(self.table.modules[definition.path], returns, definition.node) if returns else ()
                 if not classes and returns and returns.strip() == "this" and definition.parent:
                     owner = self.table.class_named(self.table.modules[definition.path], definition.parent)
                     classes = (owner,) if owner is not None else ()
@@ -580,6 +812,12 @@ class Resolver:
             return ()
         rules = rules_for(module.language)
         qualifier, _, name = callee.rpartition(".")
+        element_slot = (argument == "0" and ((name in rules.iteration_methods and parameter == "0")
+                                              or (name in rules.accumulator_methods and parameter == "1")))
+        if qualifier and element_slot:  # xs.map((x) => …): x is an element of xs
+            elements = self.element_classes(module, caller, qualifier, local, depth + 1)
+            if elements:
+                return elements
         outcome = self.call(module, caller, Call(name, qualifier or None, 0), frozenset(), local, depth + 1)
         found: list[int] = []
         for target in outcome.targets:
@@ -594,7 +832,7 @@ class Resolver:
             kind = function_type_parameter(signature, int(parameter)) if signature else None
             if kind:
                 definition = self.table.definitions[node]
-                found.extend(c for c in self.type_classes(self.table.modules[definition.path], kind) if c not in found)
+                found.extend(c for c in self.type_classes(self.table.modules[definition.path], kind, node) if c not in found)
         return tuple(found)
 
     def field_types(self, classes: tuple[int, ...], name: str, depth: int) -> tuple[int, ...]:
@@ -613,7 +851,7 @@ class Resolver:
                     if values:
                         found.extend(c for c in self.value_types(owner_module, values, None, depth + 1) if c not in found)
                     if getter is not None and getter in self.types.returns:
-                        found.extend(c for c in self.type_classes(owner_module, self.types.returns[getter])
+                        found.extend(c for c in self.type_classes(owner_module, self.types.returns[getter], getter)
                                      if c not in found)
                     break
                 for base in self.class_bases(current):

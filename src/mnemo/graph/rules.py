@@ -92,6 +92,14 @@ class LanguageRules:
     type_wrappers: frozenset[str] = frozenset()  # generic types whose arguments keep their methods
     first_argument_wrappers: frozenset[str] = frozenset()  # … only their first argument (Annotated)
     type_keywords: frozenset[str] = frozenset()  # type names that are never a repository class
+    # Collections whose elements keep their type: `Array<C>` / `C[]` / `list[C]`, and what their
+    # methods do with the element type: return one (`xs.find()`), pass it to a callback's first
+    # parameter (`xs.map((x) => …)`; `reduce` passes it second), or return the same collection.
+    collection_types: frozenset[str] = frozenset()
+    element_methods: frozenset[str] = frozenset()
+    iteration_methods: frozenset[str] = frozenset()
+    accumulator_methods: frozenset[str] = frozenset()
+    same_collection_methods: frozenset[str] = frozenset()
 
     def is_super(self, qualifier: str) -> bool:
         return qualifier in self.super_names or (self.family == "python" and qualifier.startswith("super("))
@@ -112,6 +120,13 @@ ECMASCRIPT = LanguageRules(
     type_wrappers=_words("Readonly NonNullable Partial Required Awaited"),
     type_keywords=_words("any unknown never void null undefined string number boolean object symbol bigint "
                          "this true false"),
+    collection_types=_words("Array ReadonlyArray Set ReadonlySet Iterable IterableIterator Iterator Generator "
+                            "AsyncIterable AsyncIterableIterator ArrayLike"),
+    element_methods=_words("find findLast at pop shift"),
+    iteration_methods=_words("forEach map filter find findIndex findLast findLastIndex some every flatMap sort "
+                             "toSorted"),
+    accumulator_methods=_words("reduce reduceRight"),
+    same_collection_methods=_words("filter slice concat sort reverse toSorted toReversed toSpliced splice"),
 )
 
 _PY_NAMES = frozenset(name for name in dir(_python_builtins) if not name.startswith("_")) | {"__import__"}
@@ -129,6 +144,10 @@ PYTHON = LanguageRules(
     type_wrappers=_words("Optional Union Annotated Final ClassVar Required NotRequired ReadOnly"),
     first_argument_wrappers=_words("Annotated"),
     type_keywords=_words("None int str float bool bytes list dict set frozenset tuple object Any type"),
+    collection_types=_words("list List set Set frozenset FrozenSet Sequence MutableSequence Iterable Iterator "
+                            "Collection AbstractSet MutableSet Generator Deque deque"),
+    element_methods=_words("pop popleft"),
+    same_collection_methods=_words("copy"),
 )
 
 GENERIC = LanguageRules(

@@ -19,3 +19,12 @@
 (assignment_expression
   left: (member_expression object: (this) property: [(property_identifier) (private_property_identifier)] @fact.name)
   right: [(identifier) (member_expression)] @fact.alias) @fact.field
+
+; for (const x of xs): x is an element of xs
+(for_in_statement left: (identifier) @fact.name operator: "of" right: [(identifier) (member_expression) (call_expression)] @fact.element)
+
+; Object literals: `const z = { ...ns, a: f, b }` (calls `z.a()` go to f) and the object a
+; function returns (`return { batch, schedule }`: `factory().batch()` goes to the factory).
+(variable_declarator name: (identifier) @fact.name value: (object) @fact.object)
+(return_statement (object) @fact.object)
+(arrow_function body: (parenthesized_expression (object) @fact.object))

@@ -23,3 +23,9 @@
  (#eq? @_self "self"))
 
 (function_definition name: (identifier) @fact.returns return_type: (type) @fact.type)
+
+; for x in xs: x is an element of xs
+(for_statement left: (identifier) @fact.name right: [(identifier) (attribute)] @fact.element)
+
+; handlers = {"a": f, "b": g}: `handlers["a"]()` / `handlers.a` dispatch (dict of functions)
+(assignment left: (identifier) @fact.name right: (dictionary) @fact.object)

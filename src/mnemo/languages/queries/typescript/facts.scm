@@ -35,3 +35,7 @@
 (interface_body (property_signature name: (property_identifier) @fact.member
   type: (type_annotation (function_type))))
 (class_body (abstract_method_signature name: (property_identifier) @fact.member))
+
+; Type parameters: `<T extends C = D>` stands for C (else D) where no argument says otherwise.
+(type_parameter name: (type_identifier) @fact.name constraint: (constraint (_) @fact.type)) @fact.generic
+(type_parameter name: (type_identifier) @fact.name value: (default_type (_) @fact.type)) @fact.generic
