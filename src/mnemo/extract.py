@@ -252,7 +252,7 @@ def find_facts(grammar: Grammar, root: Node) -> list[list]:
         else:
             continue
         raw = text(value)
-        value_text = _SPACE.sub(" ", raw).strip() if how == "t" else normalize_qualifier(raw)
+        value_text = _SPACE.sub(" ", raw).strip() if how == "t" else _qualifier_of(value)
         if not value_text or len(value_text) > _MAX_FACT_TEXT:
             continue
         kind = "r" if returns else "f" if "fact.field" in captures else "g" if "fact.generic" in captures else "v"

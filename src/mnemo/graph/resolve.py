@@ -55,7 +55,7 @@ FUNCTION_KINDS = frozenset({"function", "method"})
 
 # Resolution labels, also the values of graph_edges.resolution.
 RESOLVED = ("scope", "import", "this", "qualified", "typed", "dispatch", "same_file", "unique_name", "ambiguous")
-_MAX_TYPE_DEPTH = 5  # receiver → field → call result → … chains longer than this stay unknown
+_MAX_TYPE_DEPTH = 10  # receiver → field → call result → … chains longer than this stay unknown
 UNRESOLVED = ("external", "builtin", "local", "unresolved", "ambiguous")
 
 

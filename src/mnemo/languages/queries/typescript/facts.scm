@@ -39,3 +39,11 @@
 ; Type parameters: `<T extends C = D>` stands for C (else D) where no argument says otherwise.
 (type_parameter name: (type_identifier) @fact.name constraint: (constraint (_) @fact.type)) @fact.generic
 (type_parameter name: (type_identifier) @fact.name value: (default_type (_) @fact.type)) @fact.generic
+
+; `return { … } as const` / `const z = { … } satisfies T`
+(return_statement [(as_expression (object) @fact.object) (satisfies_expression (object) @fact.object)])
+(variable_declarator name: (identifier) @fact.name
+  value: [(as_expression (object) @fact.object) (satisfies_expression (object) @fact.object)])
+
+; const x = y as C: x has the asserted type
+(variable_declarator name: (identifier) @fact.name value: (as_expression (_) (_) @fact.type))
