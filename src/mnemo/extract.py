@@ -89,6 +89,8 @@ def find_calls(grammar: Grammar, root: Node) -> list[CallSite]:
 
 def _qualifier_of(node: Node, depth: int = 0) -> str | None:
     """A qualifier's text as a chain, calls kept as `()`: `a(x).b(y)` → "a().b()"."""
+    if depth < 8 and node.type == "non_null_expression" and node.named_children:
+        return _qualifier_of(node.named_children[0], depth + 1)  # `xs.shift()!.m()`: the call's result
     if depth < 8 and node.type in _CALL_NODES:
         function = node.child_by_field_name("function")
         inner = _qualifier_of(function, depth + 1) if function is not None else None
@@ -211,8 +213,9 @@ def _export(captures: Captures) -> Export:
 # how: "t" declared type (its text), "n" `new C()` (the constructor), "c" the value of a call
 # (the callee chain), "a" an alias of another name or member chain, "p" an untyped parameter of
 # a callback: "callee|argument index|parameter index", "e" an element of the iterable chain
-# (`for (const x of xs)`).
-_FACT_HOW = (("fact.type", "t"), ("fact.new", "n"), ("fact.call", "c"), ("fact.alias", "a"), ("fact.element", "e"))
+# (`for (const x of xs)`), "d" the member `name` of the chain (`const { name } = this`).
+_FACT_HOW = (("fact.type", "t"), ("fact.new", "n"), ("fact.call", "c"), ("fact.alias", "a"), ("fact.element", "e"),
+             ("fact.destructured", "d"))
 _MAX_FACT_TEXT = 160
 
 

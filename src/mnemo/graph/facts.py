@@ -112,6 +112,8 @@ class TypeFacts:
             if not isinstance(record, list) or len(record) != 5:
                 continue
             kind, name, how, text, line = record
+            if how == "d":  # const { x } = this: an alias of this.x
+                how, text = "a", f"{text}.{name}"
             if kind == "m":
                 continue  # member signatures become nodes (resolve.member_signatures)
             owner = spans.innermost(int(line))

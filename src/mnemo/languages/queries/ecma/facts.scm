@@ -28,3 +28,7 @@
 (variable_declarator name: (identifier) @fact.name value: (object) @fact.object)
 (return_statement (object) @fact.object)
 (arrow_function body: (parenthesized_expression (object) @fact.object))
+
+; const { x } = this / obj: x is the member x of it
+(variable_declarator name: (object_pattern (shorthand_property_identifier_pattern) @fact.name)
+  value: [(this) (identifier) (member_expression)] @fact.destructured)
