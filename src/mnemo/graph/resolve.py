@@ -138,6 +138,7 @@ class CallOutcome:
 
     targets: tuple[Target, ...]
     local: bool
+    instantiates: bool = True  # False: a class target is where a called field is declared, no `new`
 
     @property
     def resolution(self) -> str:
@@ -641,6 +642,21 @@ class Resolver:
             found.extend(c for c in classes if c not in found)
         return tuple(found)
 
+    def field_holders(self, classes: tuple[int, ...], name: str) -> list[int]:
+        """`x.f()` where f is no method but a field with a declared (function) type: the
+        definition that declares the field (the interface or class, or the constructor of a
+        parameter property), which is where the called function's contract is written."""
+        found: list[int] = []
+        for cls in classes:
+            if rules_for(self.table.modules[self.table.definitions[cls].path].language).family != "ecmascript":
+                continue  # Python: an attribute holding a callable is read at run time (jedi agrees)
+            for _, values, _ in self._field_values(cls, name):
+                for how, _, scope_node in values:
+                    if how == "t" and scope_node and scope_node not in found:
+                        found.append(scope_node)
+                        break
+        return found
+
     def _field_values(self, cls: int, name: str) -> list[tuple[int, list[Value], int | None]]:
         """(class, values, getter) of field `name`, in the class or its nearest base that has it."""
         queue, seen, index = [cls], {cls}, 0
@@ -890,6 +906,10 @@ class Resolver:
         for target in list(targets):
             if self.table.definitions[target.node].signature_only:
                 targets.extend(t for t in self.dispatch_targets(target.node) if all(t.node != x.node for x in targets))
+        if not targets:
+            holders = self.field_holders(classes, name)
+            if holders:
+                return CallOutcome(tuple(Target(n, "typed") for n in holders), True, instantiates=False)
         if targets:
             return CallOutcome(tuple(targets), True)
         if outside:
@@ -989,7 +1009,7 @@ class Resolver:
 
     def _with_constructors(self, outcome: CallOutcome, rules: LanguageRules) -> CallOutcome:
         """Instantiating a class (`new C()`, `C()`) also runs its constructor: both are targets."""
-        if rules.constructor is None or not any(
+        if rules.constructor is None or not outcome.instantiates or not any(
             t.node is not None and self.table.kind(t.node) == "class" for t in outcome.targets
         ):
             return outcome
@@ -1079,6 +1099,9 @@ class Resolver:
             if self.table.definitions[node].signature_only:  # this.m() on an abstract method
                 targets.extend(self.dispatch_targets(node))
             return CallOutcome(tuple(targets), True)
+        holders = self.field_holders(tuple(starts), name) if not outside else []
+        if holders:
+            return CallOutcome(tuple(Target(n, "this") for n in holders), True, instantiates=False)
         if outside:
             return CallOutcome((Target(None, "external", target=f"{outside}.{name}"),), False)
         if name in rules.builtin_methods:
