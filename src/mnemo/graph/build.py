@@ -516,9 +516,12 @@ def isolated_definitions(conn: psycopg.Connection, repository_id: int) -> dict[s
     """Definitions with no edge but `contains`: any resolved edge, and (strict) any edge that
     is not a guess (confidence 1). Interface members and abstract methods (method nodes without
     a chunk) are counted apart as 'member': they are signatures, not code, and often only
-    implemented, never called by name."""
+    implemented, never called by name. Class nodes without a chunk stand for an object literal
+    that gets methods (`const provider = { now() {…} }`): counted apart as 'object', since
+    their code is in their methods, which count as methods."""
     rows = conn.execute(
-        """SELECT CASE WHEN n.kind = 'method' AND n.chunk_id IS NULL THEN 'member' ELSE n.kind END, count(*),
+        """SELECT CASE WHEN n.kind = 'method' AND n.chunk_id IS NULL THEN 'member'
+                       WHEN n.kind = 'class' AND n.chunk_id IS NULL THEN 'object' ELSE n.kind END, count(*),
                   count(*) FILTER (WHERE n.in_degree = 0 AND n.out_degree = 0),
                   count(*) FILTER (WHERE
                       NOT EXISTS (SELECT 1 FROM graph_edges e WHERE e.src = n.id AND e.dst IS NOT NULL

@@ -426,7 +426,11 @@ class Resolver:
         if qualifier is not None and qualifier not in rules.self_names and not rules.is_super(qualifier):
             classes = self.receiver_classes(module, caller, qualifier, local, depth)
             if classes:
-                return self._with_constructors(self._method_on(classes, call.name, f"{qualifier}.{call.name}"), rules)
+                outcome = self._method_on(classes, call.name, f"{qualifier}.{call.name}")
+                extra = self._object_members(module, caller, qualifier, call.name, outcome)
+                if extra:
+                    outcome = CallOutcome(outcome.targets + extra, True, outcome.instantiates)
+                return self._with_constructors(outcome, rules)
             if depth < _MAX_TYPE_DEPTH:
                 through = self._object_call(module, caller, qualifier, call, local, depth)
                 if through is not None:
@@ -640,6 +644,28 @@ class Resolver:
             else:
                 continue
             found.extend(c for c in classes if c not in found)
+        return tuple(found)
+
+    def _object_members(
+        self, module: Module, caller: Definition | None, qualifier: str, name: str, outcome: CallOutcome
+    ) -> tuple[Target, ...]:
+        """`provider.setTimeout()` on `const provider: Provider = { setTimeout() {…} }`: the
+        declared type gives the typed target (the interface), the object literal's own method is
+        the code that runs; it is added as a 'dispatch' edge, as an implementation of it."""
+        if "(" in qualifier:
+            return ()
+        symbol, _ = self.qualifier_symbol(module, caller, qualifier)
+        if symbol is None or not symbol.nodes:
+            return ()
+        taken = {t.node for t in outcome.targets}
+        found = []
+        for node in symbol.nodes:
+            if self.table.kind(node) != "class":
+                continue
+            member = self.table.members.get(node, {}).get(name)
+            if member is not None and member not in taken:
+                taken.add(member)
+                found.append(Target(member, "dispatch", 0.5))
         return tuple(found)
 
     def field_holders(self, classes: tuple[int, ...], name: str) -> list[int]:

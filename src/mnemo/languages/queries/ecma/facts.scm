@@ -32,3 +32,6 @@
 ; const { x } = this / obj: x is the member x of it
 (variable_declarator name: (object_pattern (shorthand_property_identifier_pattern) @fact.name)
   value: [(this) (identifier) (member_expression)] @fact.destructured)
+
+; x instanceof C: x may be a C (flow-insensitive, like every binding here)
+(binary_expression left: (identifier) @fact.name operator: "instanceof" right: [(identifier) (member_expression)] @fact.new)

@@ -29,3 +29,8 @@
 
 ; handlers = {"a": f, "b": g}: `handlers["a"]()` / `handlers.a` dispatch (dict of functions)
 (assignment left: (identifier) @fact.name right: (dictionary) @fact.object)
+
+; isinstance(x, C): x may be a C
+((call function: (identifier) @_isinstance
+   arguments: (argument_list . (identifier) @fact.name . [(identifier) (attribute)] @fact.new))
+ (#eq? @_isinstance "isinstance"))
