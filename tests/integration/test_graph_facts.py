@@ -59,3 +59,44 @@ def test_python_constructor_fields_and_return_types(tmp_path: Path, database: Da
     index_repository(database, root, IndexOptions(name="pyfacts"), embedder=embedder)
     assert ("engine.py:Engine.start", "typed") in call_targets(database, "car.py:Car.drive")
     assert ("engine.py:Engine.start", "typed") in call_targets(database, "car.py:spare")
+
+
+HOLDS_MANY = "import { Store } from './stores';\nexport class Shelf {\n  items: Store[] = [];\n}\n"
+USE_MANY = (
+    "import { Shelf } from './shelf';\n"
+    "export function saveAll(s: Shelf) {\n  s.items.forEach((item) => item.save());\n}\n"
+    "export function saveFirst(s: Shelf) {\n  s.items.find((item) => item !== null)?.save();\n}\n"
+)
+
+
+def test_element_types_follow_an_edit_of_the_collection_declaration(
+    tmp_path: Path, database: Database, embedder
+) -> None:
+    root = write_tree(tmp_path / "repo", {"stores.ts": STORES, "shelf.ts": HOLDS_MANY, "use.ts": USE_MANY})
+    index_repository(database, root, IndexOptions(name="elements"), embedder=embedder)
+    assert call_targets(database, "use.ts:saveAll") == {("stores.ts:Store.save", "typed")}
+    assert ("stores.ts:Store.save", "typed") in call_targets(database, "use.ts:saveFirst")
+
+    (root / "shelf.ts").write_text(HOLDS_MANY.replace("Store", "Archive"))
+    summary = index_repository(database, root, IndexOptions(name="elements"), embedder=embedder)
+    assert summary.files_indexed == 1
+    assert call_targets(database, "use.ts:saveAll") == {("stores.ts:Archive.save", "typed")}
+
+
+FACTORY = "export function create() {\n  const run = () => 1;\n  return { run, stop: () => 2 };\n}\n" \
+          "export const manager = create();\n"
+USE_FACTORY = "import { manager } from './factory';\nexport function go() {\n  manager.run();\n}\n"
+
+
+def test_a_factory_s_returned_object_is_re_read_when_the_factory_changes(
+    tmp_path: Path, database: Database, embedder
+) -> None:
+    root = write_tree(tmp_path / "repo", {"factory.ts": FACTORY, "use.ts": USE_FACTORY})
+    index_repository(database, root, IndexOptions(name="factory"), embedder=embedder)
+    assert call_targets(database, "use.ts:go") == {("factory.ts:create", "typed")}
+
+    # the factory no longer returns `run`: the call on its object has no target any more
+    (root / "factory.ts").write_text(FACTORY.replace("{ run, stop", "{ stop"))
+    summary = index_repository(database, root, IndexOptions(name="factory"), embedder=embedder)
+    assert summary.files_indexed == 1
+    assert call_targets(database, "use.ts:go") == set()
