@@ -17,3 +17,7 @@
 
 ; super(...) in a constructor
 (call_expression function: (super) @call.name)
+
+; handlers["save"]()  → name "save" on qualifier "handlers" (an object of functions)
+(call_expression function: (subscript_expression object: [(identifier) (member_expression)] @call.qualifier
+                                                 index: (string (string_fragment) @call.name)))

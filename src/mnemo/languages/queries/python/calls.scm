@@ -17,3 +17,7 @@
 
 ; raise C  (instantiates C)
 (raise_statement (identifier) @call.name)
+
+; handlers["save"]()  → name "save" on qualifier "handlers" (a dict of functions: see facts.scm)
+(call function: (subscript value: [(identifier) (attribute)] @call.qualifier
+                           subscript: (string (string_content) @call.name)))
