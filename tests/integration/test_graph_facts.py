@@ -100,3 +100,22 @@ def test_a_factory_s_returned_object_is_re_read_when_the_factory_changes(
     summary = index_repository(database, root, IndexOptions(name="factory"), embedder=embedder)
     assert summary.files_indexed == 1
     assert call_targets(database, "use.ts:go") == set()
+
+
+BOUNDED = "import { Store } from './stores';\nexport function keep<S extends Store>(s: S) {\n  s.save();\n}\n"
+
+
+def test_an_unchanged_file_re_resolved_incrementally_keeps_its_scopes(
+    tmp_path: Path, database: Database, embedder
+) -> None:
+    """use.ts is re-resolved (it imports the edited file) without being indexed again: its
+    definitions' line spans still scope its facts (here a type parameter's bound)."""
+    root = write_tree(tmp_path / "repo", {"stores.ts": STORES, "use.ts": BOUNDED})
+    index_repository(database, root, IndexOptions(name="bounded"), embedder=embedder)
+    assert call_targets(database, "use.ts:keep") == {("stores.ts:Store.save", "typed")}
+
+    (root / "stores.ts").write_text(STORES + "export class Extra {}\n")
+    summary = index_repository(database, root, IndexOptions(name="bounded"), embedder=embedder)
+    assert summary.files_indexed == 1
+    assert summary.graph.get("calls", {}).get("update") == "incremental"
+    assert call_targets(database, "use.ts:keep") == {("stores.ts:Store.save", "typed")}

@@ -299,12 +299,12 @@ def _table(
     # Nodes without a chunk besides modules (the owners of JS methods assigned to objects), of
     # unchanged files: kept with their ids, added after the file's definitions as the build does.
     owners: dict[int, list[tuple]] = {}
-    for file_id, node_id, path, kind, name, qname, parent in conn.execute(
-        """SELECT file_id, id, path, kind, name, qualified_name, parent FROM graph_nodes
+    for file_id, node_id, path, kind, name, qname, parent, start, end in conn.execute(
+        """SELECT file_id, id, path, kind, name, qualified_name, parent, start_line, end_line FROM graph_nodes
            WHERE repository_id = %s AND chunk_id IS NULL AND kind <> 'module' ORDER BY file_id, id""",
         (repository_id,),
     ):
-        owners.setdefault(file_id, []).append((node_id, path, kind, name, qname, parent))
+        owners.setdefault(file_id, []).append((node_id, path, kind, name, qname, parent, start, end))
     chunk_nodes: dict[int, int] = {}
     batch: list[list] = []
     with conn.cursor(name="graph_inc_chunks") as cur:
@@ -318,9 +318,15 @@ def _table(
                 batch.extend(build._collapse_file(file_rows, repository_id, ids, table, chunk_nodes))
             else:
                 _known_file(file_rows, table, chunk_nodes, existing_nodes)
-                for node_id, path, kind, name, qname, parent in owners.get(file_id, ()):
+                for node_id, path, kind, name, qname, parent, start, end in owners.get(file_id, ()):
+                    # as the full build makes them: object owners hold no span of their own
+                    # (build._object_owners), member signatures do (resolve.member_definitions)
+                    spans = kind != "class"
                     table.add_definition(Definition(node=node_id, path=path, kind=kind, name=name,
-                                                    qualified_name=qname, parent=parent))
+                                                    qualified_name=qname, parent=parent,
+                                                    start_line=(start or 0) if spans else 0,
+                                                    end_line=(end or 0) if spans else 0,
+                                                    signature_only=kind == "method"))
             if len(batch) >= build._EDGE_BATCH:
                 build._flush_nodes(conn, batch)
         build._flush_nodes(conn, batch)
@@ -330,22 +336,26 @@ def _table(
 
 def _known_file(rows, table: SymbolTable, chunk_nodes: dict[int, int], existing: dict[int, int]) -> None:
     """An unchanged file's definitions, under their existing node ids (parts join part 1)."""
-    last: dict[tuple[str, str], int] = {}
-    for (chunk_id, _file_id, path, _language, kind, name, qname, _start, _end, parent, exported,
+    last: dict[tuple[str, str], Definition] = {}
+    for (chunk_id, _file_id, path, _language, kind, name, qname, start, end, parent, exported,
          bases, implements, _complexity, _loc, part) in rows:
         key = (kind, qname)
         if part > 1 and key in last:
-            chunk_nodes[chunk_id] = last[key]
+            chunk_nodes[chunk_id] = last[key].node
+            last[key].end_line = max(last[key].end_line, end or 0)
             continue
         node_id = existing.get(chunk_id)
         if node_id is None:  # cannot happen for a file indexed before the last build; be safe
             raise RuntimeError(f"{path}: definition {qname!r} has no graph node; a full build is needed")
-        table.add_definition(Definition(
+        # the line span too: the file's facts are scoped by it (locals, type parameters), as in the build
+        definition = Definition(
             node=node_id, path=path, kind=kind, name=name, qualified_name=qname, parent=parent,
             exported=exported, bases=tuple(str(b) for b in bases), implements=tuple(str(i) for i in implements),
-        ))
+            start_line=start or 0, end_line=end or 0,
+        )
+        table.add_definition(definition)
         chunk_nodes[chunk_id] = node_id
-        last[key] = node_id
+        last[key] = definition
 
 
 def _calls(
