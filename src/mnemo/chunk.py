@@ -38,6 +38,7 @@ from mnemo.extract import (
     Position,
     count_loc,
     dedupe_calls,
+    nested_scopes,
     find_calls,
     find_decisions,
     find_exports,
@@ -113,7 +114,9 @@ def parse_source(
     intact = [d for d in definitions if not _contains_error(d, broken)] if broken else definitions
     if broken and not intact and not _any_clean_statement(root):
         return ParsedFile(language=language, errors=errors)  # nothing parsed: the file fails
-    chunks = [chunk for d in intact for chunk in _chunks(d, max_chunk_lines)]
+    facts = find_facts(grammar, root)
+    nested = nested_scopes(facts)  # a nested function's calls are its own (graph nodes)
+    chunks = [chunk for d in intact for chunk in _chunks(d, max_chunk_lines, nested)]
     file_name = posixpath.basename(path) if path else MODULE_KIND
     # a definition's doc comment is its docstring (embedded and searchable with it): covered
     covered = [(d.chunk.doc_line or d.chunk.start_line, d.chunk.end_line) for d in intact]
@@ -126,7 +129,7 @@ def parse_source(
         exports=exports,
         module_calls=dedupe_calls(module_calls),
         errors=errors,
-        facts=find_facts(grammar, root),
+        facts=facts,
     )
 
 
@@ -397,7 +400,7 @@ def _contains_error(definition: _Definition, broken: Sequence[Node]) -> bool:
     )
 
 
-def _chunks(definition: _Definition, max_lines: int) -> list[Chunk]:
+def _chunks(definition: _Definition, max_lines: int, nested: list[tuple[int, int]] = ()) -> list[Chunk]:
     """The definition as one chunk, or as consecutive pieces of at most max_lines lines."""
     base = definition.chunk
     lines = base.source.split("\n")
@@ -413,7 +416,7 @@ def _chunks(definition: _Definition, max_lines: int) -> list[Chunk]:
                 start_line=start,
                 end_line=end,
                 source=piece,
-                calls=dedupe_calls(call for call in definition.calls if start <= call.at.line <= end),
+                calls=dedupe_calls((call for call in definition.calls if start <= call.at.line <= end), nested),
                 complexity=1 + sum(1 for decision in definition.decisions if start <= decision.line <= end),
                 loc=count_loc(piece),
                 part=part + 1,

@@ -10,7 +10,7 @@ nothing here knows which language it is reading.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tree_sitter import Node, QueryCursor
@@ -116,12 +116,23 @@ def normalize_qualifier(raw: str) -> str | None:
     return qualifier if _CHAIN.fullmatch(qualifier) else None
 
 
-def dedupe_calls(calls: Iterable[CallSite]) -> list[Call]:
-    """Each distinct (name, qualifier) once, at the line of its first occurrence."""
-    seen: dict[tuple[str, str | None], Call] = {}
+def dedupe_calls(calls: Iterable[CallSite], scopes: Sequence[tuple[int, int]] = ()) -> list[Call]:
+    """Each distinct (name, qualifier) once, at the line of its first occurrence; once per
+    nested function too, when `scopes` gives their line spans (the graph makes them nodes that
+    own their calls: see nested_scopes)."""
+    seen: dict[tuple[str, str | None, int], Call] = {}
     for call in calls:
-        seen.setdefault((call.name, call.qualifier), Call(call.name, call.qualifier, call.at.line))
+        line = call.at.line
+        scope = next((i for i, (start, end) in enumerate(scopes) if start <= line <= end), -1) if scopes else -1
+        seen.setdefault((call.name, call.qualifier, scope), Call(call.name, call.qualifier, line))
     return list(seen.values())
+
+
+def nested_scopes(facts: list[list]) -> list[tuple[int, int]]:
+    """The line spans of the nested functions among a file's facts ("n" records), innermost
+    (shortest) first."""
+    spans = [(int(r[4]), int(r[3])) for r in facts if r[0] == "n" and str(r[3]).isdigit()]
+    return sorted(spans, key=lambda span: span[1] - span[0])
 
 
 def find_decisions(grammar: Grammar, root: Node) -> list[Position]:
@@ -205,6 +216,8 @@ def _export(captures: Captures) -> Export:
 #                                 innermost class or interface at `line`: a node of its own
 #   ["s", name, "t", "i|type", line]  parameter i of the definition named at `line` has a
 #                                 function type (callbacks passed to it take their types from it)
+#   ["n", name, "t", "end line", line]  a function nested in a function's body, spanning
+#                                 `line`..end line: a node of its own (outer.inner)
 #   ["g", name, "t", text, line]  type parameter `name` of the innermost definition at `line`
 #                                 has the constraint (or default) `text`
 #   ["o", name, "a", "key=value", line]  one entry of an object literal / dict bound to `name`
@@ -238,6 +251,11 @@ def find_facts(grammar: Grammar, root: Node) -> list[list]:
             var = text(owner[0]) if owner else ""
             for entry in _object_entries(captures["fact.object"][0]):
                 found.setdefault((anchor.start_byte, "o", entry), ["o", var, "a", entry, anchor.start_point.row + 1])
+            continue
+        if "fact.nested" in captures:
+            name_node, span = captures["fact.nested"][0], captures["fact.span"][0]
+            found.setdefault((span.start_byte, "n"), ["n", text(name_node), "t", str(span.end_point.row + 1),
+                                                      span.start_point.row + 1])
             continue
         if "fact.signature" in captures:
             name_node = captures["fact.signature"][0]

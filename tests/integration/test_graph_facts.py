@@ -93,7 +93,7 @@ def test_a_factory_s_returned_object_is_re_read_when_the_factory_changes(
 ) -> None:
     root = write_tree(tmp_path / "repo", {"factory.ts": FACTORY, "use.ts": USE_FACTORY})
     index_repository(database, root, IndexOptions(name="factory"), embedder=embedder)
-    assert call_targets(database, "use.ts:go") == {("factory.ts:create", "typed")}
+    assert call_targets(database, "use.ts:go") == {("factory.ts:create.run", "scope")}
 
     # the factory no longer returns `run`: the call on its object has no target any more
     (root / "factory.ts").write_text(FACTORY.replace("{ run, stop", "{ stop"))

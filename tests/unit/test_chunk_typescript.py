@@ -245,6 +245,7 @@ def test_calls_keep_qualifiers_dedupe_and_skip_unnamed_callees() -> None:
         ("save", "this", 3),
         ("init", "super", 4),
         ("map", "items", 5),
+        ("filter", "items.map()", 5),  # `x!` after a call keeps the call's chain
         ("log", None, 6),
         ("Foo", None, 8),
         ("Bar", "ns", 9),

@@ -36,6 +36,7 @@ from mnemo.graph.resolve import (
     SymbolTable,
     caller_scope,
     member_definitions,
+    nested_definitions,
     resolve_calls,
     structure_edges,
 )
@@ -308,12 +309,14 @@ def _collapse_file(
 def _member_nodes(
     conn: psycopg.Connection, repository_id: int, ids: _IdPool, table: SymbolTable, file_modules: dict[int, Module]
 ) -> None:
-    """Nodes without a chunk for interface members and abstract methods (facts' "m" records)."""
+    """Nodes without a chunk for interface members and abstract methods (facts' "m" records)
+    and for functions nested in a function's body ("n" records)."""
     batch: list[list] = []
     with conn.cursor(name="graph_members") as cur:
         cur.itersize = _FETCH // 4
         cur.execute(
-            """SELECT id, facts FROM files WHERE repository_id = %s AND facts @> '[["m"]]'::jsonb""",
+            """SELECT id, facts FROM files WHERE repository_id = %s
+               AND (facts @> '[["m"]]'::jsonb OR facts @> '[["n"]]'::jsonb)""",
             (repository_id,),
         )
         for file_id, facts in cur:
@@ -323,6 +326,10 @@ def _member_nodes(
             for d in member_definitions(table, module, facts, ids.take):
                 batch.append([d.node, repository_id, None, file_id, "method", d.name, d.qualified_name, d.parent,
                               d.exported, d.path, module.language, d.start_line, d.end_line, 1, 1])
+            for d in nested_definitions(table, module, facts, ids.take):
+                batch.append([d.node, repository_id, None, file_id, "function", d.name, d.qualified_name, None,
+                              False, d.path, module.language, d.start_line, d.end_line,
+                              d.end_line - d.start_line + 1, 1])
             if len(batch) >= _EDGE_BATCH:
                 _flush_nodes(conn, batch)
     _flush_nodes(conn, batch)

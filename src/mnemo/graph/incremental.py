@@ -148,13 +148,15 @@ def _apply(database: Database, repository_id: int, started: float) -> GraphStats
         if len(affected) > max(FULL_REBUILD_SHARE * total, 20):
             raise _TooMuch()
         if changed and conn.execute(
-            """SELECT EXISTS (SELECT 1 FROM files WHERE repository_id = %s AND id = ANY(%s) AND facts @> '[["m"]]'::jsonb)
+            """SELECT EXISTS (SELECT 1 FROM files WHERE repository_id = %s AND id = ANY(%s)
+                              AND (facts @> '[["m"]]'::jsonb OR facts @> '[["n"]]'::jsonb))
                    OR EXISTS (SELECT 1 FROM graph_nodes WHERE repository_id = %s AND file_id = ANY(%s)
                               AND chunk_id IS NULL AND kind NOT IN ('module', 'class'))""",
             (repository_id, list(changed), repository_id, list(changed)),
         ).fetchone()[0]:
-            # Interface members and abstract methods (nodes made from facts, not chunks) are built
-            # by the full build only: a changed file that has or had them is rebuilt in full.
+            # Interface members, abstract methods and nested functions (nodes made from facts, not
+            # chunks) are built by the full build only: a changed file that has or had them is
+            # rebuilt in full.
             raise _TooMuch()
         with _phase(stats, "clear"):
             # Changed files lose all their nodes (edges cascade); affected files their outgoing edges.
@@ -326,7 +328,8 @@ def _table(
                                                     qualified_name=qname, parent=parent,
                                                     start_line=(start or 0) if spans else 0,
                                                     end_line=(end or 0) if spans else 0,
-                                                    signature_only=kind == "method"))
+                                                    signature_only=kind == "method",
+                                                    nested=kind == "function"))
             if len(batch) >= build._EDGE_BATCH:
                 build._flush_nodes(conn, batch)
         build._flush_nodes(conn, batch)

@@ -75,6 +75,7 @@ class Definition:
     start_line: int = 0
     end_line: int = 0
     signature_only: bool = False  # an interface member or abstract method: no chunk, no body
+    nested: bool = False  # a function defined in a function's body: no chunk of its own (facts "n")
 
     @property
     def is_top_level(self) -> bool:
@@ -223,6 +224,7 @@ class Resolver:
         self._members: dict[tuple[str, str], Symbol | None] = {}
         self._in_progress: set[tuple[str, str]] = set()
         self._bases: dict[int, tuple[Target, ...]] = {}
+        self._nested: dict[str, list[Definition]] = {}
 
     # -- modules and exports ------------------------------------------------------------------
 
@@ -443,6 +445,9 @@ class Resolver:
                 return aliased
         if head in shadowed and (qualifier is None or qualifier not in rules.self_names):
             if qualifier is None:
+                nested = self._in_scope(module, caller, call.name)  # a nested function is a node
+                if nested:
+                    return self._with_constructors(self._from_symbol(Symbol(nodes=nested), "scope", call.name), rules)
                 return CallOutcome((Target(None, "local", target=call.name),), False)
             return self._unknown_receiver(f"{qualifier}.{call.name}", call.name, rules)
         if qualifier is None:
@@ -1005,6 +1010,17 @@ class Resolver:
                 found.append(Target(node, "this"))
         return found
 
+    def nested_within(self, module: Module, caller: Definition | None) -> list[Definition]:
+        """The nested functions inside a caller's lines, innermost (shortest) first."""
+        if caller is None or caller.nested:
+            return []
+        found = self._nested.get(module.path)
+        if found is None:
+            defs = self.table.definitions
+            found = self._nested[module.path] = sorted(
+                (defs[n] for n in module.nodes if defs[n].nested), key=lambda d: d.end_line - d.start_line)
+        return [d for d in found if caller.start_line <= d.start_line and d.end_line <= caller.end_line]
+
     def add_member_signatures(self, module: Module, records: Iterable[list], take_id) -> list[Definition]:
         """Nodes for the interface members and abstract methods a module's facts name (before
         `SymbolTable.finish`): `take_id()` gives each its node id."""
@@ -1354,6 +1370,37 @@ def member_definitions(table: SymbolTable, module: Module, records: Iterable[lis
     return added
 
 
+def nested_definitions(table: SymbolTable, module: Module, records: Iterable[list], take_id) -> list[Definition]:
+    """Definitions for the functions nested in a function's body (facts' "n" records), named
+    `outer.inner` (`outer.inner.deeper` when nested twice). Their calls and locals are taken
+    from the enclosing chunk by line (see `Resolver.nested_within`)."""
+    defs = table.definitions
+    spans = Spans(
+        (defs[n].start_line, defs[n].end_line, n, defs[n].kind) for n in module.nodes
+        if not defs[n].signature_only and not defs[n].nested
+    )
+    found = []
+    for record in records or ():
+        if isinstance(record, list) and len(record) == 5 and record[0] == "n" and str(record[3]).isdigit():
+            found.append((int(record[4]), int(record[3]), str(record[1])))
+    added: list[Definition] = []
+    for start, end, name in sorted(found, key=lambda f: (f[0], -f[1])):
+        outer = next((d for d in reversed(added) if d.start_line <= start and end <= d.end_line), None)
+        if outer is None:
+            owner = spans.innermost(start)
+            if owner is None or owner[1] not in FUNCTION_KINDS or defs[owner[0]].start_line == start:
+                continue  # top level, a class body, or the chunk's own definition
+            outer = defs[owner[0]]
+        qualified = f"{outer.qualified_name}.{name}"
+        if module.qualified.get(qualified):
+            continue
+        definition = Definition(node=take_id(), path=module.path, kind="function", name=name, qualified_name=qualified,
+                                start_line=start, end_line=end, nested=True)
+        table.add_definition(definition)
+        added.append(definition)
+    return added
+
+
 def _directory(path: str) -> str:
     return path.rpartition("/")[0]
 
@@ -1456,9 +1503,13 @@ def resolve_calls(
     This is the unit that resolves the edges out of one file given the stored facts and the
     repository's symbol table and TypeFacts (an incremental update calls it per changed file)."""
     for caller, calls, shadowed in callers:
-        src = caller.node if caller is not None else module.node
+        nested = resolver.nested_within(module, caller)
         for call in calls:
-            outcome = resolver.call(module, caller, call, shadowed, local)
+            where = caller
+            if nested:  # a call inside a nested function is that function's
+                where = next((d for d in nested if d.start_line <= call.line <= d.end_line), caller)
+            src = where.node if where is not None else module.node
+            outcome = resolver.call(module, where, call, shadowed, local)
             stats.count(outcome)
             for target in outcome.targets:
                 if target.node != src:  # recursion is no dependency: no self-loops
@@ -1574,6 +1625,8 @@ def resolve_parsed(
         callers[path] = own
     for path in sorted(files):
         for _ in member_definitions(table, table.modules[path], files[path].facts, lambda: _next()):
+            pass
+        for _ in nested_definitions(table, table.modules[path], files[path].facts, lambda: _next()):
             pass
     table.finish()
     resolver = Resolver(table, ModuleResolver(files, ts_configs, root_package, workspaces))

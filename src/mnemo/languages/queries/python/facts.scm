@@ -34,3 +34,8 @@
 ((call function: (identifier) @_isinstance
    arguments: (argument_list . (identifier) @fact.name . [(identifier) (attribute)] @fact.new))
  (#eq? @_isinstance "isinstance"))
+
+; A def nested in a function's body: a node of its own (qualified outer.inner, no chunk)
+(function_definition body: (block (function_definition name: (identifier) @fact.nested) @fact.span))
+(function_definition body: (block (decorated_definition
+  definition: (function_definition name: (identifier) @fact.nested)) @fact.span))
