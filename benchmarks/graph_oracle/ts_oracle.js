@@ -64,7 +64,10 @@ function isInterfaceMember(d) {
 function declTargets(sym) {
   sym = resolveAlias(sym);
   if (!sym || !sym.declarations) return [];
-  let decls = sym.declarations.filter((d) => relOf(d.getSourceFile()) !== undefined);
+  // a parameter or a destructured name is a value, no code: the call has no static target (as
+  // jedi's non-function names in py_oracle.py); mapped by line it would name the enclosing function
+  let decls = sym.declarations.filter((d) => relOf(d.getSourceFile()) !== undefined && !ts.isParameter(d) &&
+                                             !ts.isBindingElement(d));
   const withBody = decls.filter((d) => hasBody(d) && !(ts.isFunctionDeclaration(d) && !d.body) && !(ts.isMethodDeclaration(d) && !d.body && !isInterfaceMember(d)));
   if (withBody.length) decls = withBody;
   return decls;

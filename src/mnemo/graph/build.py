@@ -327,12 +327,16 @@ def _member_nodes(
                 batch.append([d.node, repository_id, None, file_id, "method", d.name, d.qualified_name, d.parent,
                               d.exported, d.path, module.language, d.start_line, d.end_line, 1, 1])
             for d in nested_definitions(table, module, facts, ids.take):
-                batch.append([d.node, repository_id, None, file_id, "function", d.name, d.qualified_name, None,
-                              False, d.path, module.language, d.start_line, d.end_line,
-                              d.end_line - d.start_line + 1, 1])
+                batch.append(nested_row(d, repository_id, file_id, module.language))
             if len(batch) >= _EDGE_BATCH:
                 _flush_nodes(conn, batch)
     _flush_nodes(conn, batch)
+
+
+def nested_row(d: Definition, repository_id: int, file_id: int, language: str) -> list:
+    """The graph_nodes row of a nested function (no chunk; its lines are its loc)."""
+    return [d.node, repository_id, None, file_id, "function", d.name, d.qualified_name, None, False, d.path,
+            language, d.start_line, d.end_line, d.end_line - d.start_line + 1, 1]
 
 
 def _object_owners(

@@ -9,7 +9,11 @@ field of it, none → the module's. Two tables come out of them:
   bindings (`export const scheduler = new Scheduler()`), with the module whose imports resolve them.
 - `LocalFacts`, one module's locals by scope, built while that module's calls are resolved and
   dropped after: parameters and variables with declared types, constructor calls, call results,
-  aliases.
+  aliases, elements of collections (`for x of xs`), entries of object literals bound to a name.
+
+TypeFacts also keeps the type parameters' bounds by definition (`<T extends C>`) and the entries
+of the object literal each function returns (`return { batch, schedule }`), which type calls on
+a factory's result (`createManager().batch()`).
 
 Flow-insensitive, as in PyCG's assignment graph: every binding of a name in a scope counts, in
 any order. Type texts stay text here; the resolver turns them into class nodes (`type_names`

@@ -49,6 +49,7 @@ from mnemo.graph.resolve import (
     Resolver,
     SymbolTable,
     caller_scope,
+    nested_definitions,
     resolve_calls,
     structure_edges,
 )
@@ -148,15 +149,14 @@ def _apply(database: Database, repository_id: int, started: float) -> GraphStats
         if len(affected) > max(FULL_REBUILD_SHARE * total, 20):
             raise _TooMuch()
         if changed and conn.execute(
-            """SELECT EXISTS (SELECT 1 FROM files WHERE repository_id = %s AND id = ANY(%s)
-                              AND (facts @> '[["m"]]'::jsonb OR facts @> '[["n"]]'::jsonb))
+            """SELECT EXISTS (SELECT 1 FROM files WHERE repository_id = %s AND id = ANY(%s) AND facts @> '[["m"]]'::jsonb)
                    OR EXISTS (SELECT 1 FROM graph_nodes WHERE repository_id = %s AND file_id = ANY(%s)
-                              AND chunk_id IS NULL AND kind NOT IN ('module', 'class'))""",
+                              AND chunk_id IS NULL AND kind = 'method')""",
             (repository_id, list(changed), repository_id, list(changed)),
         ).fetchone()[0]:
-            # Interface members, abstract methods and nested functions (nodes made from facts, not
-            # chunks) are built by the full build only: a changed file that has or had them is
-            # rebuilt in full.
+            # Interface members and abstract methods (nodes made from facts, not chunks) are built
+            # by the full build only: a changed file that has or had them is rebuilt in full.
+            # (Nested functions, also made from facts, are rebuilt here: see _table.)
             raise _TooMuch()
         with _phase(stats, "clear"):
             # Changed files lose all their nodes (edges cascade); affected files their outgoing edges.
@@ -333,6 +333,15 @@ def _table(
             if len(batch) >= build._EDGE_BATCH:
                 build._flush_nodes(conn, batch)
         build._flush_nodes(conn, batch)
+    # a changed file's nested functions, from its facts, as the full build makes them
+    for file_id, facts in conn.execute(
+        """SELECT id, facts FROM files WHERE repository_id = %s AND id = ANY(%s) AND facts @> '[["n"]]'::jsonb""",
+        (repository_id, sorted(changed)),
+    ):
+        module = file_modules[file_id]
+        for d in nested_definitions(table, module, facts, ids.take):
+            batch.append(build.nested_row(d, repository_id, file_id, module.language))
+    build._flush_nodes(conn, batch)
     table.finish()
     return table, file_modules, chunk_nodes
 

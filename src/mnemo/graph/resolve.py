@@ -17,7 +17,14 @@ The order follows the language's own lookup, as far as syntax alone allows:
   `obj.m()`                the receiver's type from the file's facts (graph/facts.py): declared
                            types of parameters, variables and fields, `new C()` / `C()`
                            assignments, return types of called functions (also for chains
-                           `f().m()`), aliases; then `m` in that class and its bases ('typed').
+                           `f().m()`), aliases, `instanceof`/`isinstance`, destructuring
+                           (`const { x } = this`), elements of typed collections (`xs.find()`,
+                           `xs.map((x) => x.m())`, `for (const x of xs)`), type-parameter bounds
+                           (`<T extends C>`); then `m` in that class and its bases ('typed'). A
+                           field of function type (`options.onError()`) goes to the definition
+                           that declares it. An object literal (`const z = { ...ns, f }`, a
+                           factory's `return { batch }`, a dict of functions `d["k"]()`) is
+                           looked through to the entry's own definition.
                            Unknown type: never attached by name; a builtin-type method name
                            (`get`, `push`) is a builtin call, any other stays unresolved.
 Ambiguity is never resolved silently: up to MAX_CANDIDATES candidates each get an edge marked
