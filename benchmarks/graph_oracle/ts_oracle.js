@@ -65,9 +65,10 @@ function declTargets(sym) {
   sym = resolveAlias(sym);
   if (!sym || !sym.declarations) return [];
   // a parameter or a destructured name is a value, no code: the call has no static target (as
-  // jedi's non-function names in py_oracle.py); mapped by line it would name the enclosing function
-  let decls = sym.declarations.filter((d) => relOf(d.getSourceFile()) !== undefined && !ts.isParameter(d) &&
-                                             !ts.isBindingElement(d));
+  // jedi's non-function names in py_oracle.py); mapped by line it would name the enclosing
+  // function. A constructor parameter property is a field of the class: it stays.
+  let decls = sym.declarations.filter((d) => relOf(d.getSourceFile()) !== undefined && !ts.isBindingElement(d) &&
+                                             !(ts.isParameter(d) && !ts.isParameterPropertyDeclaration(d, d.parent)));
   const withBody = decls.filter((d) => hasBody(d) && !(ts.isFunctionDeclaration(d) && !d.body) && !(ts.isMethodDeclaration(d) && !d.body && !isInterfaceMember(d)));
   if (withBody.length) decls = withBody;
   return decls;
