@@ -34,13 +34,14 @@ def fetch() -> Path:
     return corpora.fetch(NAME, f"npm:{SPEC}", TARBALL, "package/src")
 
 
-def ensure_indexed(root: Path) -> None:
-    """Index rxjs (without the graph phase) unless the private database already holds it."""
+def ensure_indexed(root: Path, full: bool = False) -> None:
+    """Index rxjs (without the graph phase) unless the private database already holds it;
+    `full`: every file again (a version that extracts new per-file facts needs it)."""
     from mnemo.pipeline import IndexOptions, index_repository
     from mnemo.store.db import Database
 
     database = Database.open()
-    summary = index_repository(database, root, IndexOptions(name=NAME, build_graph=False))
+    summary = index_repository(database, root, IndexOptions(name=NAME, build_graph=False, full=full))
     print(f"indexed {root}: {summary.files_seen} files seen, {summary.files_indexed} indexed, "
           f"{summary.files_failed} failed, {summary.chunks_written} chunks written")
 
@@ -116,17 +117,19 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="graph builds to time (default 3)")
     parser.add_argument("--build-once", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--index-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--reindex", action="store_true", help="index every file again first (new facts)")
     args = parser.parse_args()
     os.environ.setdefault("MNEMO_HOME", str(HOME))
     if args.build_once:
         build_once()
         return
     if args.index_only:
-        ensure_indexed(fetch())
+        ensure_indexed(fetch(), full=args.reindex)
         return
     # Indexing loads the model: it runs in its own process so that this one stays small and the
     # build processes forked from it inherit no large high-water mark.
-    subprocess.run([sys.executable, __file__, "--index-only"], check=True, env=os.environ.copy())
+    subprocess.run([sys.executable, __file__, "--index-only", *(["--reindex"] if args.reindex else [])], check=True,
+                   env=os.environ.copy())
     runs = []
     for _ in range(args.runs):
         proc = subprocess.run([sys.executable, __file__, "--build-once"], capture_output=True, text=True, check=False,
