@@ -23,7 +23,6 @@ false-negative patterns.
 from __future__ import annotations
 
 import argparse
-import bisect
 import collections
 import hashlib
 import json
