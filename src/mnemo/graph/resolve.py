@@ -621,8 +621,11 @@ class Resolver:
             if not parts:
                 values = local.lookup(self.scope_chain(module, caller), head) if local is not None else []
                 return self._values_elements(module, values, local, depth + 1)
-            owners = self.receiver_classes(module, caller, head, local, depth + 1) if head not in rules.self_names else (
-                (self.enclosing_class(module, caller),) if self.enclosing_class(module, caller) is not None else ())
+            if head in rules.self_names:
+                owner = self.enclosing_class(module, caller)
+                owners = (owner,) if owner is not None else ()
+            else:
+                owners = self.receiver_classes(module, caller, head, local, depth + 1)
         for part in parts[:-1]:
             owners = self.field_types(owners, part, depth + 1) if owners else ()
         found: list[int] = []
