@@ -24,8 +24,9 @@
 
 (function_definition name: (identifier) @fact.returns return_type: (type) @fact.type)
 
-; for x in xs: x is an element of xs
-(for_statement left: (identifier) @fact.name right: [(identifier) (attribute)] @fact.element)
+; for x in xs / [… for x in xs]: x is an element of xs (a name, a member chain or a call's result)
+(for_statement left: (identifier) @fact.name right: [(identifier) (attribute) (call)] @fact.element)
+(for_in_clause left: (identifier) @fact.name right: [(identifier) (attribute) (call)] @fact.element)
 
 ; handlers = {"a": f, "b": g}: `handlers["a"]()` / `handlers.a` dispatch (dict of functions)
 (assignment left: (identifier) @fact.name right: (dictionary) @fact.object)
