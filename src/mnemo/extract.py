@@ -225,7 +225,8 @@ def _export(captures: Captures) -> Export:
 #                                 an empty value an inline function
 # how: "t" declared type (its text), "n" `new C()` (the constructor), "c" the value of a call
 # (the callee chain), "a" an alias of another name or member chain, "p" an untyped parameter of
-# a callback: "callee|argument index|parameter index", "e" an element of the iterable chain
+# a callback: "callee|argument index|parameter index[|declared type of the variable the call
+# initializes]", "e" an element of the iterable chain
 # (`for (const x of xs)`), "d" the member `name` of the chain (`const { name } = this`).
 _FACT_HOW = (("fact.type", "t"), ("fact.new", "n"), ("fact.call", "c"), ("fact.alias", "a"), ("fact.element", "e"),
              ("fact.destructured", "d"))
@@ -344,11 +345,19 @@ def _callback_facts(callback: Node) -> list[list]:
     if callee is None or len(callee) > _MAX_FACT_TEXT:
         return []
     index = [a.id for a in arguments.named_children if a.type != "comment"].index(callback.id)
+    # `const X: Ctor<Y> = make((inst) => …)`: the declared type instantiates make's type parameters
+    declared = ""
+    holder = call.parent
+    if holder is not None and holder.type == "variable_declarator":
+        annotation = holder.child_by_field_name("type")
+        if annotation is not None and annotation.named_children:
+            declared = _SPACE.sub(" ", text(annotation.named_children[0]))
+            declared = "" if len(declared) > _MAX_FACT_TEXT else f"|{declared}"
     records = []
     for position, param in enumerate(_parameters(callback)):
         name = _parameter_name(param)
         if name is not None and param.child_by_field_name("type") is None:
-            records.append(["v", name, "p", f"{callee}|{index}|{position}", param.start_point.row + 1])
+            records.append(["v", name, "p", f"{callee}|{index}|{position}{declared}", param.start_point.row + 1])
     return records
 
 

@@ -226,7 +226,7 @@ class Resolver:
         self.types = types or TypeFacts()
         self._spans: dict[str, Spans] = {}
         self._type_cache: dict[tuple[str, str, int], tuple[int, ...]] = {}
-        self._generic_cache: dict[int, dict[str, tuple[str, int]]] = {}
+        self._generic_cache: dict[int, dict[str, tuple[list[str], int]]] = {}
         self._implementors: dict[int, list[int]] | None = None
         self._members: dict[tuple[str, str], Symbol | None] = {}
         self._in_progress: set[tuple[str, str]] = set()
@@ -561,17 +561,21 @@ class Resolver:
             found: list[int] = []
             for name in names:
                 if name in generics:
-                    if depth < _MAX_TYPE_DEPTH:
-                        bound, owner = generics[name]
-                        found.extend(n for n in self.type_classes(module, bound, owner, depth + 1) if n not in found)
+                    bounds, owner = generics[name]
+                    for bound in bounds if depth < _MAX_TYPE_DEPTH else ():
+                        # the constraint, else the default (a constraint may be an object type)
+                        classes = self.type_classes(module, bound, owner, depth + 1)
+                        if classes:
+                            found.extend(n for n in classes if n not in found)
+                            break
                     continue
                 found.extend(n for n in self._class_symbol(module, None, name) if n not in found)
             cached = self._type_cache[key] = tuple(found)
         return cached
 
-    def generics_in_scope(self, module: Module, scope: int) -> dict[str, tuple[str, int]]:
-        """Type parameter → (its bound, the definition declaring it) visible in a definition,
-        innermost declaration first."""
+    def generics_in_scope(self, module: Module, scope: int) -> dict[str, tuple[list[str], int]]:
+        """Type parameter → (its bounds: constraint, default; the definition declaring it)
+        visible in a definition, innermost declaration first."""
         cached = self._generic_cache.get(scope)
         if cached is None:
             cached = {}
@@ -582,7 +586,7 @@ class Resolver:
                     chain.insert(0, scope)
                 for node in chain:
                     for name, bounds in self.types.generics.get(node, {}).items():
-                        cached.setdefault(name, (bounds[0], node))
+                        cached.setdefault(name, (bounds, node))
             self._generic_cache[scope] = cached
         return cached
 
@@ -863,8 +867,7 @@ class Resolver:
     ) -> tuple[int, ...]:
         """An untyped callback parameter ("callee|argument|parameter"): the type the callee
         declares for that parameter of that argument (`operate((source, subscriber) => …)`)."""
-        callee, _, rest = slot.partition("|")
-        argument, _, parameter = rest.partition("|")
+        callee, argument, parameter, declared = (slot.split("|", 3) + ["", "", ""])[:4]
         if depth >= _MAX_TYPE_DEPTH or not argument.isdigit() or not parameter.isdigit():
             return ()
         rules = rules_for(module.language)
@@ -889,8 +892,44 @@ class Resolver:
             kind = function_type_parameter(signature, int(parameter)) if signature else None
             if kind:
                 definition = self.table.definitions[node]
-                found.extend(c for c in self.type_classes(self.table.modules[definition.path], kind, node) if c not in found)
+                classes = self._instantiated(module, caller, node, kind, declared, depth + 1) if declared else ()
+                if not classes:
+                    classes = self.type_classes(self.table.modules[definition.path], kind, node)
+                found.extend(c for c in classes if c not in found)
         return tuple(found)
+
+    def _instantiated(
+        self, module: Module, caller: Definition | None, callee: int, kind: str, declared: str, depth: int
+    ) -> tuple[int, ...]:
+        """A callback parameter typed by a type parameter of the callee, instantiated from the
+        declared type of the variable the call initializes: `const A: Ctor<Arr> = make((inst,
+        def) => …)` with `make<T, D = T["_zod"]["def"]>(init: (inst: T, def: D) => void): Ctor<T, D>`
+        gives inst an Arr and def the type of Arr's `_zod.def`."""
+        returns = self.types.returns.get(callee)
+        if not returns or depth >= _MAX_TYPE_DEPTH:
+            return ()
+        callee_module = self.table.modules[self.table.definitions[callee].path]
+        generics = self.generics_in_scope(callee_module, callee)
+        formal_head, formal_args = _generic_parts(returns)
+        actual_head, actual_args = _generic_parts(declared)
+        if not formal_head or formal_head.split(".")[-1] != actual_head.split(".")[-1]:
+            return ()
+        # the return type's arguments that are plain names are the callee's type parameters
+        bound = {f: a for f, a in zip(formal_args, actual_args) if f.lstrip("$").isidentifier()}
+        name = kind.strip()
+        if name in bound:
+            return self.type_classes(module, bound[name], caller.node if caller else 0, depth + 1)
+        if name not in generics:
+            return ()
+        for text in generics[name][0]:  # a default written in terms of the bound ones: T["_zod"]["def"]
+            base, keys = _indexed_access(text)
+            if base in bound and keys:
+                current = self.type_classes(module, bound[base], caller.node if caller else 0, depth + 1)
+                for key in keys:
+                    current = self.field_types(current, key, depth + 1) if current else ()
+                if current:
+                    return current
+        return ()
 
     def field_types(self, classes: tuple[int, ...], name: str, depth: int) -> tuple[int, ...]:
         """The classes field (or getter) `name` of these classes may hold, through their bases."""
@@ -1409,6 +1448,35 @@ def nested_definitions(table: SymbolTable, module: Module, records: Iterable[lis
         table.add_definition(definition)
         added.append(definition)
     return added
+
+
+def _generic_parts(text: str) -> tuple[str, list[str]]:
+    """`ns.Ctor<A, B<C>>` → ("ns.Ctor", ["A", "B<C>"])."""
+    text = text.strip()
+    head, _, rest = text.partition("<")
+    if not rest.endswith(">"):
+        return head.strip(), []
+    depth, current, parts = 0, [], []
+    for ch in rest[:-1]:
+        if ch in "<([{":
+            depth += 1
+        elif ch in ">)]}" :
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current).strip())
+    return head.strip(), [p for p in parts if p]
+
+
+def _indexed_access(text: str) -> tuple[str, list[str]]:
+    """`T["_zod"]["def"]` → ("T", ["_zod", "def"]); anything else → (text, [])."""
+    match = re.fullmatch(r"\s*([\w$]+)((?:\[\s*[\"'][\w$]+[\"']\s*\])+)\s*", text)
+    if not match:
+        return text.strip(), []
+    return match.group(1), re.findall(r"[\"']([\w$]+)[\"']", match.group(2))
 
 
 def _directory(path: str) -> str:
