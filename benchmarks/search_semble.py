@@ -59,6 +59,7 @@ CACHE = HERE / ".cache"
 MODES = ("lexical", "vector", "hybrid")
 BASELINE = "bm25-baseline"  # semble_score's own BM25 over its own chunks, scored through this script
 K = 10
+RECORD_DEPTH = 100  # = rank.settings.depth: what mnemo.search takes from each list
 # The published result files of the split (semble-dev/results/), as (column, file, mode).
 REFERENCES = (
     ("semble", "results/semble-hybrid-0332378809c5.json", None),
@@ -195,7 +196,7 @@ class RepoRun:
 
 
 def evaluate(ss, conn, run: RepoRun, bench_root: str, modes: list[str], search_kwargs: dict, embedder: Any,
-             trees: Path) -> None:
+             trees: Path, replay: "Recorded | None" = None) -> None:
     from mnemo.search import search
 
     repository = f"semble-{run.name}"
@@ -224,12 +225,15 @@ def evaluate(ss, conn, run: RepoRun, bench_root: str, modes: list[str], search_k
                 scored.append(ss.score(q, hits, K, "chunk", lat[-1], None))
             run.scored[mode], run.latency[mode] = scored, lat
             continue
-        for q in run.queries:
+        for i, q in enumerate(run.queries):
             t0 = time.perf_counter()
-            results = search(conn, q.text, repositories=[repository], mode=mode, limit=K, embedder=embedder,
-                             **search_kwargs)
+            if replay is not None:
+                hits = [ss.Hit(prefix + p, a, b) for p, a, b in replay.ranked(run.name, i, q.text, mode, search_kwargs)]
+            else:
+                results = search(conn, q.text, repositories=[repository], mode=mode, limit=K, embedder=embedder,
+                                 **search_kwargs)
+                hits = [ss.Hit(prefix + r.file_path, r.start_line, r.end_line) for r in results]
             lat.append((time.perf_counter() - t0) * 1000)
-            hits = [ss.Hit(prefix + r.file_path, r.start_line, r.end_line) for r in results]
             scored.append(ss.score(q, hits, K, "chunk", lat[-1], None))
         run.scored[mode], run.latency[mode] = scored, lat
 
@@ -338,6 +342,85 @@ def write_details(path: Path, runs: list[RepoRun]) -> None:
                     }) + "\n")
 
 
+# --- recorded retrieval: replay rankings without SQL ---------------------------------------------
+
+
+class Recorded:
+    """The retrieval lists of every query (lexical and vector, `depth` deep, as mnemo.search asks
+    for them) and the rows of every candidate, recorded once (`--record`) so that fusion and the
+    reranker can be replayed (`--replay`) through the same `mnemo.search.order` in seconds
+    instead of minutes. A replay is exact for ranking settings; settings that change retrieval
+    (lexical.*, depth) need a live run."""
+
+    def __init__(self, data: dict | None = None) -> None:
+        self.data = data or {"queries": {}, "candidates": {}, "heads": {}}
+
+    @classmethod
+    def load(cls, path: Path) -> "Recorded":
+        import gzip
+        import pickle
+
+        with gzip.open(path, "rb") as f:
+            return cls(pickle.load(f))
+
+    def save(self, path: Path) -> None:
+        import gzip
+        import pickle
+
+        with gzip.open(path, "wb", compresslevel=3) as f:
+            pickle.dump(self.data, f)
+
+    def record(self, conn, repo: str, i: int, text: str, embedder: Any, depth: int) -> None:
+        from mnemo.search import _fetch_candidates, _fetch_heads
+        from mnemo.search.filters import Filters
+        from mnemo.search.lexical import search_lexical
+        from mnemo.search.query import analyse
+        from mnemo.search.rank.settings import DEFAULT_RANKING
+        from mnemo.search.vector import search_vector
+
+        plan = analyse(text)
+        repo_id, dimension = conn.execute("SELECT id, dimension FROM repositories WHERE name = %s",
+                                          (f"semble-{repo}",)).fetchone()
+        filters = Filters((repo_id,))
+        lexical = search_lexical(conn, plan, filters, depth, DEFAULT_RANKING.lexical)
+        import numpy as np
+
+        query_vector = np.asarray(embedder.embed_query(plan.text), dtype=np.float32).reshape(-1)
+        vector = search_vector(conn, query_vector, dimension, filters, depth)
+        self.data["queries"][(repo, i)] = (lexical, vector)
+        cands = self.data["candidates"]
+        want = [cid for cid, _ in [*lexical, *vector] if cid not in cands]
+        for cid, (cand, _source) in _fetch_candidates(conn, want).items():
+            cands[cid] = cand
+        tails = [cands[cid] for cid, _ in [*lexical, *vector] if cid in cands and cands[cid].parts > 1
+                 and cands[cid].part != 1 and cid not in self.data["heads"]]
+        if tails:
+            heads = [h for h, _ in _fetch_heads(conn, tails)]
+            by_file: dict[tuple[int, str], list] = defaultdict(list)
+            for h in heads:
+                by_file[(h.repository_id, h.path)].append(h)
+            for t in tails:
+                self.data["heads"][t.chunk_id] = by_file.get((t.repository_id, t.path), [])
+
+    def ranked(self, repo: str, i: int, text: str, mode: str, search_kwargs: dict) -> list[tuple[str, int, int]]:
+        from mnemo.search import MIN_DEPTH, order
+        from mnemo.search.query import analyse
+        from mnemo.search.rank import classify, settings_from
+
+        lexical, vector = self.data["queries"][(repo, i)]
+        plan = analyse(text)
+        settings = settings_from(search_kwargs.get("ranking")).for_mode(mode)
+        depth = max(MIN_DEPTH, settings.depth, 3 * K)
+        cands, heads = self.data["candidates"], self.data["heads"]
+        ranked, _, _ = order(
+            lexical[:depth] if mode != "vector" else [], vector[:depth] if mode != "lexical" else [], plan,
+            classify(plan), settings, mode, depth,
+            lambda ids: {cid: (cands[cid], "") for cid in ids if cid in cands},
+            lambda tails: [(h, "") for t in tails for h in heads.get(t.chunk_id, [])],
+        )
+        return [(c.path, c.start_line, c.end_line) for c in ranked[:K]]
+
+
 # --- fusion fitting -------------------------------------------------------------------------------
 
 
@@ -436,6 +519,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="a ranking setting passed to mnemo.search (see mnemo.search.rank.settings)")
     ap.add_argument("--fit-fusion", metavar="W,W,...",
                     help="also fit the fusion's lexical weight per intent over these values, leave-one-language-out")
+    ap.add_argument("--record", type=Path, metavar="FILE",
+                    help="record every query's retrieval lists and candidate rows here (gzip pickle), then evaluate")
+    ap.add_argument("--replay", type=Path, metavar="FILE",
+                    help="evaluate from a --record file: fusion and reranking replayed without SQL (ranking settings only)")
     ap.add_argument("--details", type=Path, help="write one JSON line per query and mode here")
     ap.add_argument("--json-out", type=Path, help="write the summary as JSON here")
     args = ap.parse_args(argv)
@@ -482,6 +569,10 @@ def main(argv: list[str] | None = None) -> int:
     search_kwargs = {"ranking": settings} if settings else {}
     embedder = None
     runs: list[RepoRun] = []
+    replay = Recorded.load(args.replay) if args.replay else None
+    recorder = Recorded() if args.record else None
+    if recorder is not None:
+        replay = recorder  # evaluate from what was just recorded: the figures check the replay path
     with connect(database.url, autocommit=True) as conn:
         for name in selected:
             repository = f"semble-{name}"
@@ -490,14 +581,21 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {name}: not indexed (run without --reuse)", file=sys.stderr)
                 not_run.append(name)
                 continue
-            if embedder is None and any(m in ("vector", "hybrid") for m in modes):
+            if embedder is None and replay is None and any(m in ("vector", "hybrid") for m in modes):
                 from mnemo.embed import load_embedder
 
                 embedder = load_embedder(row[0])
             run = RepoRun(name, specs[name]["language"], [q for q in queries if q.repo == name])
             t0 = time.perf_counter()
+            if recorder is not None:
+                if embedder is None:
+                    from mnemo.embed import load_embedder
+
+                    embedder = load_embedder(row[0])
+                for i, q in enumerate(run.queries):
+                    recorder.record(conn, name, i, q.text, embedder, RECORD_DEPTH)
             evaluate(ss, conn, run, specs[name].get("benchmark_root") or "", modes, search_kwargs, embedder,
-                     args.trees)
+                     args.trees, replay)
             print(f"  {name}: " + " ".join(f"{m} {run.ndcg(m):.3f}" for m in modes)
                   + f" ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
             runs.append(run)
@@ -510,6 +608,8 @@ def main(argv: list[str] | None = None) -> int:
                                                       (f"semble-{runs[0].name}",)).fetchone()[0])
             grid = [float(x) for x in args.fit_fusion.split(",") if x.strip()]
             fit = fit_fusion(ss, conn, runs, specs, grid, settings, embedder)
+    if recorder is not None:
+        recorder.save(args.record)
     summary = report(runs, modes, load_refs(ss, args.bench), sorted(not_run))
     if fit:
         summary["fusion_fit"] = fit

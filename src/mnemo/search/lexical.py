@@ -305,10 +305,20 @@ def _exact_names(conn: psycopg.Connection, identifier: str, filters: Filters, de
     segments = _segments(identifier)
     last = segments[-1] if segments else identifier
     qualified = len(segments) > 1
-    query = sql.SQL("SELECT c.id, {bonus}::float8 FROM chunks c WHERE lower(c.name) = lower(%s){where} LIMIT %s").format(
-        bonus=sql.Literal(EXACT_NAME_BONUS * (0.5 if qualified else 1.0)), where=where
-    )
-    params: list[object] = [last, *where_params, depth]
+    # Same-case names first: `LIMIT depth` must not cut `trait Serialize` for a hundred `fn serialize`.
+    query = sql.SQL(
+        "SELECT c.id, {bonus}::float8 FROM chunks c WHERE lower(c.name) = lower(%s){where}"
+        " ORDER BY c.name = %s DESC, c.id LIMIT %s"
+    ).format(bonus=sql.Literal(EXACT_NAME_BONUS * (0.5 if qualified else 1.0)), where=where)
+    params: list[object] = [last, *where_params, last, depth]
+    if not qualified and last[:1].isupper():
+        # Module names that carry their namespace (`defmodule Plug.Conn`: name `Plug.Conn`) end in
+        # the bare name: the trigram index on name finds them.
+        query = sql.SQL(
+            "SELECT id, max(score) FROM (({bare}) UNION ALL (SELECT c.id, {bonus}::float8 FROM chunks c"
+            " WHERE c.name ILIKE %s{where} LIMIT %s)) AS u(id, score) GROUP BY id"
+        ).format(bare=query, bonus=sql.Literal(EXACT_NAME_BONUS), where=where)
+        params += ["%." + _like_literal(last), *where_params, depth]
     if qualified:
         query = sql.SQL(
             "SELECT id, max(score) FROM ({bare} UNION ALL (SELECT c.id, {bonus}::float8 FROM chunks c"

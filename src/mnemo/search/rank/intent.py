@@ -31,6 +31,7 @@ class Intent:
     wants_tests: bool  # the query asks for tests/examples: no penalty for them
     keywords: frozenset[str] = frozenset()  # words of 3+ letters, no stop words (path matching)
     symbols: frozenset[str] = frozenset()  # identifier-shaped words (`StateManager`, `parse_config`)
+    identifier: str | None = None  # a symbol query's identifier, without `()`
 
     @property
     def is_symbol(self) -> bool:
@@ -49,4 +50,4 @@ def classify(plan: QueryPlan) -> Intent:
     from mnemo.search.rank.boosts import embedded_symbols, keywords
 
     return Intent(kind, words, wants_tests, frozenset(keywords(plan.text)),
-                  embedded_symbols(plan.text, plan.is_identifier))
+                  embedded_symbols(plan.text, plan.is_identifier), plan.identifier)
