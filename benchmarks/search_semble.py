@@ -424,11 +424,14 @@ class Recorded:
 # --- fusion fitting -------------------------------------------------------------------------------
 
 
-def fit_fusion(ss, conn, runs: list[RepoRun], specs: dict, grid: list[float], settings: dict, embedder: Any) -> dict:
-    """Fit the lexical weight of reciprocal rank fusion (vector weight 1) per query intent, with
-    leave-one-language-out cross-validation: for each language, the weights are chosen on the
-    other languages' queries and scored on its own. Prints in-sample, cross-validated and default
-    figures (mean of per-repository NDCG@10), so the chosen defaults can be checked for overfit.
+def fit_fusion(ss, conn, runs: list[RepoRun], specs: dict, grid: list[float], settings: dict, embedder: Any,
+               replay: "Recorded | None" = None) -> dict:
+    """Fit the fusion's lexical share per query intent — convex fusion's alpha (the default), or
+    with `--set fusion=rrf` the lexical weight of reciprocal rank fusion (vector weight 1) — with
+    leave-one-language-out cross-validation: for each language, the values are chosen on the
+    other languages' queries and scored on its own. Prints in-sample and cross-validated figures
+    (mean of per-repository NDCG@10), so the chosen defaults can be checked for overfit. With
+    --replay (or --record) every grid point is replayed from the recorded retrieval.
     """
     from mnemo.search import search
     from mnemo.search.query import analyse
@@ -441,19 +444,28 @@ def fit_fusion(ss, conn, runs: list[RepoRun], specs: dict, grid: list[float], se
         for i, q in enumerate(r.queries):
             intent[(r.name, i)] = classify(analyse(q.text)).kind
     for w in grid:
-        ranking = {**settings, "symbol_weights": (w, 1.0), "semantic_weights": (w, 1.0), "architecture_weights": (w, 1.0)}
+        if settings.get("fusion") == "rrf":
+            ranking = {**settings, "symbol_weights": (w, 1.0), "semantic_weights": (w, 1.0),
+                       "architecture_weights": (w, 1.0)}
+        else:
+            ranking = {**settings, "symbol_alpha": w, "semantic_alpha": w, "architecture_alpha": w}
         table = {}
         for r in runs:
             prefix = f"{(specs[r.name].get('benchmark_root') or '').strip('/')}/" if specs[r.name].get("benchmark_root") else ""
             for i, q in enumerate(r.queries):
-                results = search(conn, q.text, repositories=[f"semble-{r.name}"], mode="hybrid", limit=K,
-                                 embedder=embedder, ranking=ranking)
-                hits = [ss.Hit(prefix + x.file_path, x.start_line, x.end_line) for x in results]
+                if replay is not None:
+                    hits = [ss.Hit(prefix + p, a, b) for p, a, b in replay.ranked(r.name, i, q.text, "hybrid",
+                                                                                  {"ranking": ranking})]
+                else:
+                    results = search(conn, q.text, repositories=[f"semble-{r.name}"], mode="hybrid", limit=K,
+                                     embedder=embedder, ranking=ranking)
+                    hits = [ss.Hit(prefix + x.file_path, x.start_line, x.end_line) for x in results]
                 table[(r.name, i)] = ss.score(q, hits, K, "chunk", 0.0, None).ndcg10
         ndcg[w] = table
-        print(f"  fusion lexical weight {w:g}: hybrid {_macro(runs, lambda key: table[key]):.3f}", file=sys.stderr, flush=True)
+        print(f"  fusion lexical share {w:g}: hybrid {_macro(runs, lambda key: table[key]):.3f}", file=sys.stderr, flush=True)
 
     kinds = sorted(set(intent.values()))
+    middle = 1.0 if settings.get("fusion") == "rrf" else 0.5  # ties go to the even split
     lang_of = {r.name: r.language for r in runs}
 
     def best_weights(repos: set[str]) -> dict[str, float]:
@@ -461,7 +473,7 @@ def fit_fusion(ss, conn, runs: list[RepoRun], specs: dict, grid: list[float], se
         for kind in kinds:
             keys = [k for k in intent if intent[k] == kind and k[0] in repos]
             sizes = {r.name: len(r.queries) for r in runs}
-            out[kind] = max(grid, key=lambda w: (sum(ndcg[w][k] / sizes[k[0]] for k in keys), -abs(w - 1.0)))
+            out[kind] = max(grid, key=lambda w: (sum(ndcg[w][k] / sizes[k[0]] for k in keys), -abs(w - middle)))
         return out
 
     everything = best_weights({r.name for r in runs})
@@ -475,7 +487,7 @@ def fit_fusion(ss, conn, runs: list[RepoRun], specs: dict, grid: list[float], se
                 cv[key] = ndcg[chosen[intent[key]]][key]
     in_sample = _macro(runs, lambda key: ndcg[everything[intent[key]]][key])
     cross = _macro(runs, lambda key: cv[key])
-    print("\nfusion fit (lexical weight per intent, vector weight 1; mean of per-repository NDCG@10, hybrid)")
+    print("\nfusion fit (lexical share per intent; mean of per-repository NDCG@10, hybrid)")
     print(f"  chosen on all repositories: {everything}  in-sample {in_sample:.3f}")
     print(f"  leave-one-language-out:     {cross:.3f}  (weights chosen without the language scored)")
     for lang, chosen in per_language.items():
@@ -518,7 +530,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a ranking setting passed to mnemo.search (see mnemo.search.rank.settings)")
     ap.add_argument("--fit-fusion", metavar="W,W,...",
-                    help="also fit the fusion's lexical weight per intent over these values, leave-one-language-out")
+                    help="also fit the fusion's lexical share per intent over these values (convex alpha in 0..1; "
+                         "RRF lexical weight with --set fusion=rrf), leave-one-language-out")
     ap.add_argument("--record", type=Path, metavar="FILE",
                     help="record every query's retrieval lists and candidate rows here (gzip pickle), then evaluate")
     ap.add_argument("--replay", type=Path, metavar="FILE",
@@ -601,13 +614,13 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(run)
         fit = None
         if args.fit_fusion:
-            if embedder is None:
+            if embedder is None and replay is None:
                 from mnemo.embed import load_embedder
 
                 embedder = load_embedder(conn.execute("SELECT model FROM repositories WHERE name = %s",
                                                       (f"semble-{runs[0].name}",)).fetchone()[0])
             grid = [float(x) for x in args.fit_fusion.split(",") if x.strip()]
-            fit = fit_fusion(ss, conn, runs, specs, grid, settings, embedder)
+            fit = fit_fusion(ss, conn, runs, specs, grid, settings, embedder, replay)
     if recorder is not None:
         recorder.save(args.record)
     summary = report(runs, modes, load_refs(ss, args.bench), sorted(not_run))
