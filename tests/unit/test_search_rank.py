@@ -235,3 +235,19 @@ def test_order_keeps_pinned_definitions_beyond_the_candidate_cut() -> None:
     ranked, _, _ = order(lexical, vector, plan, classify(plan), RankSettings(), "hybrid", 5,
                          lambda got: {i: rows[i] for i in got if i in rows}, lambda tails: [])
     assert ranked[0].chunk_id == 50 and ranked[0].pinned
+
+
+def test_an_older_versioned_copy_ranks_below_the_newest() -> None:
+    old = cand(1, 1.0, "packages/zod/src/v3/types.ts", name="ZodObject", kind="class")
+    new = cand(2, 0.8, "packages/zod/src/v4/classic/schemas.ts", name="ZodObject", kind="interface")
+    assert ids(rerank([old, new], classify(analyse("object schema with known keys")), RankSettings())) == [2, 1]
+    assert old.contributions["old_version_penalty"] == pytest.approx(0.5)
+    old, new = cand(1, 1.0, "zod/src/v3/types.ts", name="ZodObject"), cand(2, 0.8, "zod/src/v4/schemas.ts", name="ZodObject")
+    assert _symbol("ZodObject", [old, new]) == [2, 1]
+    # The query names the version: no penalty; a lone versioned path: nothing to compare with.
+    old = cand(1, 1.0, "zod/src/v3/types.ts")
+    rerank([old, cand(2, 0.8, "zod/src/v4/a.ts")], classify(analyse("v3 object schema")), RankSettings())
+    assert "old_version_penalty" not in old.contributions
+    lone = cand(3, 1.0, "api/v1/routes.py")
+    rerank([lone, cand(4, 0.5, "api/app.py")], classify(analyse("routes")), RankSettings())
+    assert "old_version_penalty" not in lone.contributions

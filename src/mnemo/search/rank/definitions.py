@@ -15,7 +15,8 @@ A reader typing an identifier wants its definition: this rule gives each candida
 Within a tier, fractions order the matches: the file named after the symbol (`semaphore.rs`,
 `SqlMapper.cs`, not `SqlMapper.Async.cs`), a type-like definition for a capitalised query
 (`interface Flow` before `fun flow`), the head part of a split definition; tests, examples and
-vendored copies drop a tier unless the query asks for them; the least nested name and path
+vendored copies drop a tier unless the query asks for them, an older versioned copy
+(rank.penalties) part of one; the least nested name and path
 win what is left.
 """
 
@@ -105,6 +106,8 @@ def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings) -
         tier -= settings.tier_nesting * 0.2 * min(c.path.count("/"), 10)
         if not intent.wants_tests and (is_test_path(c.path) or is_example_path(c.path) or is_vendor_path(c.path)):
             tier -= 1.0
+        if "old_version_penalty" in c.contributions:
+            tier -= settings.tier_old_version
         c.tier = max(tier, 0.01)
         c.contributions["definition_tier"] = round(c.tier, 4)
     return candidates

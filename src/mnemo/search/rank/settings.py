@@ -38,6 +38,7 @@ class RankSettings:
     stub_penalty: float = 1.0  # .d.ts declaration stubs
     tiny_penalty: float = 1.0  # a chunk of at most `tiny_lines` code lines (declarations, doc-only)
     tiny_lines: int = 1
+    old_version_penalty: float = 0.5  # a `v3/` path when a `v4/` one is among the candidates: hybrid +0.002
     # boosts (rank.boosts): + weight · best score · share matched
     path_boost: float = 1.0
     definition_boost: float = 0.0
@@ -55,6 +56,7 @@ class RankSettings:
     tier_type_kind: float = 0.2
     tier_head: float = 0.1
     tier_nesting: float = 0.05
+    tier_old_version: float = 0.5
     # places (rank.places)
     drop_contained: bool = True  # a chunk inside a better-ranked one is dropped
     split_head: bool = True  # a split definition is represented by its head part
