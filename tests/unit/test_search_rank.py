@@ -121,6 +121,17 @@ def test_definition_boost_for_identifiers_inside_a_sentence() -> None:
     assert defn.score == pytest.approx(1.4) and user.score == 1.0
 
 
+def test_capitalised_words_of_a_sentence_count_as_names() -> None:
+    query = classify(analyse("Deferred and await for async result computation"))
+    assert "Deferred" in query.capitalised and "And" not in query.capitalised
+    defn = cand(1, 0.6, "src/Deferred.kt", name="Deferred", kind="interface")
+    other = cand(2, 1.0, "src/Await.kt", start=20, end=30, name="awaitAll")
+    assert ids(rerank([other, defn], query, RankSettings())) == [1, 2]
+    defn, other = cand(1, 0.4, name="Deferred"), cand(2, 1.0, start=20, end=30, name="awaitAll")
+    boosts.apply([defn, other], query, RankSettings(definition_capitalised=False))
+    assert defn.score == 0.4  # only identifier-shaped words without the setting
+
+
 def test_file_evidence_lifts_the_best_chunk_of_a_file_with_several_matches() -> None:
     lone = cand(1, 1.0, "src/lone.py")
     a, b, c = (cand(i, score, "src/many.py", start=10 * i, end=10 * i + 5) for i, score in ((2, 0.9), (3, 0.85), (4, 0.8)))

@@ -41,7 +41,8 @@ class RankSettings:
     old_version_penalty: float = 0.5  # a `v3/` path when a `v4/` one is among the candidates: hybrid +0.002
     # boosts (rank.boosts): + weight · best score · share matched
     path_boost: float = 1.0
-    definition_boost: float = 0.0
+    definition_boost: float = 0.5
+    definition_capitalised: bool = True  # capitalised words of a sentence count as names too
     # file evidence (rank.files): + weight · best score · file's summed score / best file's
     file_evidence: float = 0.2  # lexical mode (BM25 scores: spread out)
     # vector and hybrid modes: on the semble split 0 → 0.792, 0.1 → 0.813, 0.15 → 0.821, 0.2 → 0.822,
