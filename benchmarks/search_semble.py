@@ -32,6 +32,15 @@ indexing altogether (the figures then describe the stored chunks, whatever made 
     python benchmarks/search_semble.py --repos fastapi,gin --modes lexical --reuse
     python benchmarks/search_semble.py --languages python,go --details /tmp/details.jsonl
     python benchmarks/search_semble.py --reuse --modes lexical --set lexical.k1=1.2
+    python benchmarks/search_semble.py --reuse --record /tmp/r.pkl.gz          # keep retrieval lists
+    python benchmarks/search_semble.py --reuse --replay /tmp/r.pkl.gz --set fused_file_evidence=0.3
+    python benchmarks/search_semble.py --reuse --replay /tmp/r.pkl.gz --fit-fusion 0.3,0.4,0.5,0.6
+
+--record/--replay: the lexical and vector lists of every query (100 deep, as mnemo.search takes
+them) and the rows of their chunks are stored once; a replay runs fusion and the reranker through
+the same `mnemo.search.order` without SQL or embedding (~10 s for the split instead of minutes),
+exact for ranking settings (not for lexical.* or depth, which change retrieval). Replay latency
+figures are not search latency.
 
 Repositories of the split without a pinned tree under --trees are listed apart ("not run") and
 never enter a mean. The published means this prints are recomputed over the repositories run.
