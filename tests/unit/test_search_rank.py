@@ -262,3 +262,15 @@ def test_an_older_versioned_copy_ranks_below_the_newest() -> None:
     lone = cand(3, 1.0, "api/v1/routes.py")
     rerank([lone, cand(4, 0.5, "api/app.py")], classify(analyse("routes")), RankSettings())
     assert "old_version_penalty" not in lone.contributions
+
+
+def test_a_member_named_in_the_query_is_not_hidden_by_its_named_class() -> None:
+    # "Session load": the method matches better, but the class named Session would take the name
+    # boost alone, overtake it and hide it (the method lies inside the class: rank.places).
+    def two() -> list[Candidate]:
+        return [cand(1, 0.9, "lib/session.rb", 6, 34, name="Session", qname="Rack.Session", kind="class"),
+                cand(2, 1.0, "lib/session.rb", 17, 21, name="load", qname="Rack.Session.load", kind="method")]
+
+    query = classify(analyse("Session load"))
+    assert ids(rerank(two(), query, RankSettings(file_evidence=0.0))) == [2, 1]
+    assert ids(rerank(two(), query, RankSettings(file_evidence=0.0, member_boost=0.0))) == [1]

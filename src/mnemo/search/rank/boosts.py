@@ -87,10 +87,20 @@ def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings) -
         if settings.definition_capitalised and not intent.is_symbol:
             names |= {n.lower() for n in intent.capitalised}
         if names:
+            words = intent.words
             for c in candidates:
                 if c.name.lower() in names or c.qualified_name.lower() in names:
                     c.add("definition_boost", settings.definition_boost * best)
+                elif settings.member_boost and c.name.lower() in words and _container(c) & names:
+                    # "Session load": `Session.load` is more specific than `class Session`, which
+                    # would otherwise win and hide the method inside it (rank.places).
+                    c.add("definition_boost", settings.member_boost * settings.definition_boost * best)
     return candidates
+
+
+def _container(c: Candidate) -> set[str]:
+    """Lower-cased segments of the qualified name above the candidate's own name."""
+    return {p.lower() for p in re.split(r"\.|::|->|#|/", c.qualified_name)[:-1] if p}
 
 
 def embedded_symbols(text: str, is_symbol: bool) -> frozenset[str]:
