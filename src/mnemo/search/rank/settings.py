@@ -16,9 +16,10 @@ class RankSettings:
     # fusion (search.fusion). Convex fusion of scores normalised by each list's best (score / best)
     # with the lexical share alpha per intent, fitted on the semble dev split (42 repositories,
     # static default model) by replaying recorded retrieval (`search_semble.py --replay FILE
-    # --fit-fusion 0.3,0.4,0.5,0.6`): leave-one-language-out hybrid 0.820 (in-sample 0.821), against
-    # 0.791 for the weighted RRF below under the same reranker; 17 of 18 held-out folds chose
-    # architecture 0.6, semantic 0.4, symbol 0.3. RRF discards the margins: a BM25 score far above
+    # --fit-fusion 0.2,0.3,0.4,0.5,0.6,0.7`): leave-one-language-out hybrid 0.832 with the final
+    # rules (in-sample 0.832; 0.820 before the definition boost), against 0.791 for the weighted RRF
+    # below under the same reranker; all 18 held-out folds chose architecture 0.6, semantic 0.4,
+    # symbol 0.3. RRF discards the margins: a BM25 score far above
     # the rest leads rank 2 by as little as a close one does. Min-max normalisation lost 0.01–0.03.
     fusion: str = "convex"  # "convex" or "rrf" (weighted reciprocal rank, rrf_k and *_weights)
     fusion_norms: tuple[str, str] = ("max", "max")  # convex: per list, "max" (score / best) or "minmax"
