@@ -385,8 +385,8 @@ def bm25_search(
             FROM search_terms t
             WHERE t.term = ANY(%s) AND t.repository_id = ANY(%s)
         ),
-        df AS (SELECT term, count(*)::float8 AS n FROM p GROUP BY term),
-        coll AS (
+        df AS MATERIALIZED (SELECT term, count(*)::float8 AS n FROM p GROUP BY term),
+        coll AS MATERIALIZED (
             SELECT greatest(sum(docs), 1)::float8 AS n,
                    greatest((sum(len_name) * %s + sum(len_head) * %s + sum(len_doc) * %s + sum(len_body) * %s)
                             / greatest(sum(docs), 1), 1)::float8 AS avgdl

@@ -8,6 +8,15 @@ to the number of rows wanted. With filters most nearest neighbours may be filter
 pgvector 0.8's iterative scan (`hnsw.iterative_scan = relaxed_order`) keeps walking the graph
 until enough rows pass, and the outer ORDER BY restores the exact order that relaxed_order may
 have loosened. Both settings are SET LOCAL: they end with this query's transaction.
+
+Exact scan for small scopes. Many repositories share one database, and a search usually names
+one: a repository of 2,000 chunks among 127,000 passes 1.6 % of the graph's nodes, so the
+iterative scan walks ~6,000 of them (each visit computing a neighbour list's distances) to
+fill 100 rows, and at MAX_SCAN_TUPLES may still come back short. When the repositories
+searched hold at most EXACT_MAX_ROWS chunks (search_collection's per-repository count, kept by
+the writers: no counting per query), the distances are computed for every one of their rows
+instead, through the repository index: exact nearest neighbours, and faster than the graph
+below that size (benchmarks/search_latency.py --profile).
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from mnemo.store.vector_index import index_name
 MIN_EF_SEARCH = 64
 MAX_EF_SEARCH = 1000  # pgvector's upper bound
 MAX_SCAN_TUPLES = 40_000  # iterative scan budget for very selective filters (default 20,000)
+EXACT_MAX_ROWS = 20_000  # scopes up to this many chunks are scanned exactly (see module docstring)
 
 
 def search_vector(
@@ -32,6 +42,8 @@ def search_vector(
     if embedding.shape != (dim,):
         raise ValueError(f"query vector has shape {embedding.shape}, the index holds {dim}-d vectors")
     where, where_params = filters.where("c")
+    if filters.repository_ids and scope_rows(conn, filters) <= EXACT_MAX_ROWS:
+        return _exact(conn, embedding, dim, where, where_params, depth)
     query = sql.SQL(
         """
         WITH nn AS MATERIALIZED (
@@ -54,6 +66,38 @@ def search_vector(
         rows = conn.execute(query, [np.asarray(embedding, dtype=np.float32), *where_params, depth]).fetchall()
         if previous is not None:
             conn.execute(_SET_SETTINGS, previous)
+    return [(int(r[0]), float(r[1])) for r in rows]
+
+
+def scope_rows(conn: psycopg.Connection, filters: Filters) -> int:
+    """Chunks in the filtered repositories (every repository when none is named), from the
+    per-repository totals the writers keep (migration 0005's search_collection)."""
+    if filters.repository_ids:
+        row = conn.execute("SELECT coalesce(sum(docs), 0) FROM search_collection WHERE repository_id = ANY(%s)",
+                           (list(filters.repository_ids),)).fetchone()
+    else:
+        row = conn.execute("SELECT coalesce(sum(docs), 0) FROM search_collection").fetchone()
+    return int(row[0])
+
+
+def _exact(
+    conn: psycopg.Connection, embedding: np.ndarray, dim: int, where: sql.Composable, where_params: list[object],
+    depth: int,
+) -> list[tuple[int, float]]:
+    """Exact nearest neighbours among the filtered rows. The distance is written on the unsized
+    column, which no HNSW index matches, so the planner reads the rows through the repository
+    index and sorts the top `depth` (a heap top-N) instead of walking the graph."""
+    query = sql.SQL(
+        """
+        SELECT c.id, 1.0 - (c.embedding <=> %s::vector) AS similarity
+        FROM chunks c
+        WHERE vector_dims(c.embedding) = {dim}{where}
+        ORDER BY c.embedding <=> %s::vector, c.id
+        LIMIT %s
+        """
+    ).format(dim=sql.Literal(dim), where=where)
+    vector = np.asarray(embedding, dtype=np.float32)
+    rows = conn.execute(query, [vector, *where_params, vector, depth]).fetchall()
     return [(int(r[0]), float(r[1])) for r in rows]
 
 
