@@ -13,7 +13,8 @@ to one repository), a fixed-seed sample of `--queries`, plus a few identifier qu
 What is timed: the public `mnemo.search.search()` — the call the REST API (`GET /api/search`)
 and the MCP server's `search` tool make — on a warm server: this one process, the query
 model loaded, the database behind the same connection pool `mnemo serve` uses
-(`Database.pooled()`), after a warm-up pass. Each timing includes the query's embedding, every
+(`Database.pooled()`; `--ways` adds one open connection, or a fresh one per call), after a
+warm-up pass. Each timing includes the query's embedding, every
 SQL statement, fusion, reranking and snippets. Two scopes:
   * `repo`: the query against its own repository (`repositories=[name]`), as the benchmark asks
     it and as an agent scoped to one repository does — the repository is one of 42 in a
@@ -123,8 +124,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--modes", nargs="+", default=["hybrid", "lexical", "vector"])
     ap.add_argument("--scopes", nargs="+", default=["repo", "all"], choices=["repo", "all"])
-    ap.add_argument("--fresh", action="store_true",
-                    help="also time a fresh connection per call (as one CLI process pays it), next to the pool")
+    ap.add_argument("--ways", nargs="+", default=["pool"], choices=["pool", "conn", "fresh"],
+                    help="how search gets its connection: pool (Database.pooled(), as `mnemo serve` and the MCP "
+                         "server: hybrid's vector query runs beside the lexical one on a second pooled connection), "
+                         "conn (one open connection passed in: both queries on it, one after the other), "
+                         "fresh (a Database: a new connection per call, as one CLI process pays it)")
     ap.add_argument("--profile", action="store_true", help="print the time spent per stage")
     ap.add_argument("--json", metavar="FILE", help="write every run's figures here")
     args = ap.parse_args()
@@ -168,7 +172,8 @@ def main() -> None:
     queries = load_queries({n for n, c in counts if c}, args.queries, args.seed)
     embedder = load_embedder(models.pop())
     pool = database.pooled(max_size=4)
-    targets = [("pool", pool)] + ([("fresh", database)] if args.fresh else [])
+    open_conn = database.connect(autocommit=True)
+    targets = [(how, {"pool": pool, "conn": open_conn, "fresh": database}[how]) for how in args.ways]
     keys = [f"{m}/{s}/{how}" for m in args.modes for s in args.scopes for how, _ in targets]
     print(f"{len(queries)} queries, modes {args.modes}, scopes {args.scopes}, limit {args.limit}, {args.runs} runs; "
           f"{os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
@@ -222,6 +227,7 @@ def main() -> None:
         Path(args.json).write_text(json.dumps({"chunks": total, "queries": len(queries), "runs": runs,
                                                "median": result}, indent=2))
     with contextlib.suppress(Exception):
+        open_conn.close()
         pool.close()
 
 

@@ -173,7 +173,11 @@ def _connection(database: Any) -> Iterator[psycopg.Connection]:
         return
     if isinstance(database, PooledDatabase):
         with database.connect() as conn:
-            yield conn
+            conn.autocommit = True  # read-only statements: no BEGIN/COMMIT round trips
+            try:
+                yield conn
+            finally:
+                conn.autocommit = False  # as the pool lends it to writers
         return
     with database.connect(autocommit=True) as conn:
         yield conn
@@ -267,9 +271,29 @@ _ROW_COLUMNS = (
 )
 
 
+CODE_LINES_CAP = 16
+"""Code lines are counted up to this many: the reranker only asks whether a chunk is tiny (at most
+`tiny_lines`), and counting every line of 200 candidates' sources cost a few ms per search."""
+
+
+def _code_lines(source: str, cap: int = CODE_LINES_CAP) -> int:
+    """Lines of `source` that are neither blank nor comment-only, counted up to `cap`."""
+    n = start = 0
+    size = len(source)
+    while n < cap and start <= size:
+        end = source.find("\n", start)
+        if end < 0:
+            end = size
+        line = source[start:end]
+        if line.strip() and not _COMMENT_LINE.match(line):
+            n += 1
+        start = end + 1
+    return n
+
+
 def _candidate(row: tuple, score: float, order: int, pinned: bool) -> tuple[rank.Candidate, str]:
     (chunk_id, repo_id, path, start_line, end_line, name, qname, kind, language, source, part, parts) = row
-    code_lines = sum(1 for line in source.splitlines() if line.strip() and not _COMMENT_LINE.match(line))
+    code_lines = _code_lines(source)
     return rank.Candidate(chunk_id, score, order, repo_id, path, start_line, end_line, kind, name, qname, language,
                           part, parts, code_lines, pinned), source
 
