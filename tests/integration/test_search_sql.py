@@ -423,6 +423,32 @@ def test_small_scope_is_searched_exactly(database: Database, monkeypatch: pytest
         assert len(approx) == 25 and approx[0][0] == expected[0]
 
 
+def test_search_vectors_follow_the_chunks(database: Database) -> None:
+    """Migration 0011's copy of each vector is written, changed and removed with its chunk, in
+    the same transaction, so the exact scan never sees a vector its chunk no longer has."""
+    repo_id = insert_repository(database, "app")
+    insert_repository(database, "other")
+    with database.connect() as conn:
+        def copies(where: str = "TRUE") -> list[tuple]:
+            return conn.execute(
+                "SELECT c.id, v.repository_id = c.repository_id, v.embedding = c.embedding FROM chunks c"
+                f" LEFT JOIN search_vectors v ON v.chunk_id = c.id WHERE {where} ORDER BY c.id").fetchall()
+
+        rows = copies()
+        assert rows and all(same_repo and same_vector for _, same_repo, same_vector in rows)
+        assert conn.execute("SELECT count(*) FROM search_vectors").fetchone()[0] == len(rows)
+        first = rows[0][0]
+        conn.execute("UPDATE chunks SET embedding = %s WHERE id = %s", (np.ones(DIM, dtype=np.float32) / DIM**0.5, first))
+        assert copies(f"c.id = {first}") == [(first, True, True)]
+        conn.execute("DELETE FROM files WHERE repository_id = %s AND path = 'src/users/service.ts'", (repo_id,))
+        conn.execute("DELETE FROM repositories WHERE name = 'other'")
+        conn.commit()
+        left = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM search_vectors").fetchone()[0] == left
+        assert conn.execute("SELECT count(*) FROM search_vectors v LEFT JOIN chunks c ON c.id = v.chunk_id"
+                            " WHERE c.id IS NULL").fetchone()[0] == 0
+
+
 def test_a_pooled_database_lends_its_connections(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     """`mnemo serve` hands search a PooledDatabase: searches borrow the pool's open connections
     instead of opening one per call (5-15 ms each), and leave no setting behind on them."""

@@ -23,7 +23,7 @@ CREATE INDEX search_vectors_repository_idx ON search_vectors (repository_id);
 CREATE FUNCTION mnemo_search_vectors_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO search_vectors (chunk_id, repository_id, embedding)
-  SELECT n.id, n.repository_id, n.embedding FROM new_chunks n WHERE n.embedding IS NOT NULL;
+  SELECT n.id, n.repository_id, n.embedding FROM new_chunks n;
   RETURN NULL;
 END $$;
 
@@ -34,12 +34,8 @@ CREATE TRIGGER chunks_search_vectors_inserted AFTER INSERT ON chunks
 -- row that does change its embedding keeps its copy in step.
 CREATE FUNCTION mnemo_search_vectors_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.embedding IS NULL THEN
-    DELETE FROM search_vectors WHERE chunk_id = NEW.id;
-  ELSE
-    INSERT INTO search_vectors (chunk_id, repository_id, embedding) VALUES (NEW.id, NEW.repository_id, NEW.embedding)
-    ON CONFLICT (chunk_id) DO UPDATE SET repository_id = EXCLUDED.repository_id, embedding = EXCLUDED.embedding;
-  END IF;
+  INSERT INTO search_vectors (chunk_id, repository_id, embedding) VALUES (NEW.id, NEW.repository_id, NEW.embedding)
+  ON CONFLICT (chunk_id) DO UPDATE SET repository_id = EXCLUDED.repository_id, embedding = EXCLUDED.embedding;
   RETURN NULL;
 END $$;
 
@@ -49,4 +45,4 @@ CREATE TRIGGER chunks_search_vectors_updated AFTER UPDATE OF embedding, reposito
 
 -- Chunks stored before this migration, in repository order (one repository's rows together).
 INSERT INTO search_vectors (chunk_id, repository_id, embedding)
-SELECT id, repository_id, embedding FROM chunks WHERE embedding IS NOT NULL ORDER BY repository_id, id;
+SELECT id, repository_id, embedding FROM chunks ORDER BY repository_id, id;
