@@ -291,9 +291,11 @@ def _code_lines(source: str, cap: int = CODE_LINES_CAP) -> int:
     return n
 
 
-def _candidate(row: tuple, score: float, order: int, pinned: bool) -> tuple[rank.Candidate, str]:
+def _candidate(row: tuple, score: float, order: int, pinned: bool, count_lines: bool = True) -> tuple[rank.Candidate, str]:
+    """The reranker's view of a row. `count_lines`: only the tiny-chunk penalty reads code_lines;
+    with that penalty off (factor 1) they are not counted and read as CODE_LINES_CAP."""
     (chunk_id, repo_id, path, start_line, end_line, name, qname, kind, language, source, part, parts) = row
-    code_lines = _code_lines(source)
+    code_lines = _code_lines(source) if count_lines else CODE_LINES_CAP
     return rank.Candidate(chunk_id, score, order, repo_id, path, start_line, end_line, kind, name, qname, language,
                           part, parts, code_lines, pinned), source
 
@@ -307,12 +309,13 @@ def _materialise(
     by_id = {r[0]: r for r in rows}
     sources: dict[int, str] = {}
     candidates: list[rank.Candidate] = []
+    count_lines = settings.tiny_penalty != 1.0
     origin = {f.chunk_id: f for f in fused}
     for order, f in enumerate(fused):
         row = by_id.get(f.chunk_id)
         if row is None:
             continue  # deleted by a concurrent re-index since the ranking query
-        cand, sources[f.chunk_id] = _candidate(row, f.score, order, f.chunk_id in pinned)
+        cand, sources[f.chunk_id] = _candidate(row, f.score, order, f.chunk_id in pinned, count_lines)
         candidates.append(cand)
     heads: dict[tuple[int, str, str, str], rank.Candidate] = {}
     tails = [c for c in candidates if c.parts > 1 and c.part != 1]
@@ -323,7 +326,7 @@ def _materialise(
             ([c.chunk_id for c in tails],),
         ).fetchall()
         for row in head_rows:
-            head, sources[row[0]] = _candidate(row, 0.0, 0, False)
+            head, sources[row[0]] = _candidate(row, 0.0, 0, False, count_lines)
             heads.setdefault(rank.places.split_key(head), head)
     ranked = rank.rerank(candidates, intent, settings, heads)
     words = plan.highlight_words()

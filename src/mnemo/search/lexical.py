@@ -382,32 +382,33 @@ def bm25_search(
     searched — so a repository's statistics are its own, as in a per-repository index.
     """
     w_name, w_head, w_doc, w_body = (float(w) for w in settings.field_weights)
-    where, where_params = filters.where("c") if filters.narrows_chunks or ids is not None else (sql.SQL(""), [])
-    join = sql.SQL(" JOIN chunks c ON c.id = p.chunk_id") if filters.narrows_chunks or ids is not None else sql.SQL("")
-    only = sql.SQL(" AND c.id = ANY(%s)") if ids is not None else sql.SQL("")
+    where, where_params = filters.where("c") if filters.narrows_chunks else (sql.SQL(""), [])
+    join = sql.SQL(" JOIN chunks c ON c.id = p.chunk_id") if filters.narrows_chunks else sql.SQL("")
     cap = settings.common_postings if ids is None else None
     terms = list(lexemes)
     repos = list(filters.repository_ids) or [r[0] for r in conn.execute("SELECT id FROM repositories").fetchall()]
-    if cap is not None:
-        # A term with more than `cap` postings in scope (`absl` in abseil, `get` everywhere) adds
-        # to the chunks that hold a rarer term but selects none of its own: its postings are
-        # still counted (idf is exact) but only those of candidates are joined, scored and
-        # grouped. When that leaves fewer than `depth` candidates, every posting is used.
-        df_sql = sql.SQL(
-            "df AS MATERIALIZED (SELECT t.term, count(*)::float8 AS n FROM search_terms t"
+    head_params: list[object] = [terms, [float(lexemes[t]) for t in terms]]
+    if cap is not None or ids is not None:
+        # Document frequencies counted on their own (an index-only count), so that the postings
+        # joined, scored and grouped can be fewer than those counted: only those of `ids`; or,
+        # with a cap, a term with more than `cap` postings in scope (`absl` in abseil, `get`
+        # everywhere) adds to the chunks that hold a rarer term but selects none of its own.
+        # idf stays exact. When the cap leaves fewer than `depth` results, every posting is used.
+        head = sql.SQL(
+            "WITH q AS (SELECT * FROM unnest(%s::text[], %s::float8[]) AS q(term, qtf)),"
+            " df AS MATERIALIZED (SELECT t.term, count(*)::float8 AS n FROM search_terms t"
             " WHERE t.term = ANY(%s) AND t.repository_id = ANY(%s) GROUP BY t.term),"
             " rare AS MATERIALIZED (SELECT term FROM df WHERE n <= %s),"
-        )
-        p_sql = sql.SQL(
-            "p AS MATERIALIZED ("
+            " p AS MATERIALIZED ("
             " SELECT t.term, t.chunk_id, t.tf_name * %s + t.tf_head * %s + t.tf_doc * %s + t.tf_body * %s AS tf"
-            " FROM search_terms t WHERE t.term = ANY(%s) AND t.repository_id = ANY(%s)"
-            " AND (NOT EXISTS (SELECT 1 FROM rare) OR t.term IN (SELECT term FROM rare) OR t.chunk_id IN ("
-            "  SELECT r.chunk_id FROM search_terms r WHERE r.term IN (SELECT term FROM rare) AND r.repository_id = ANY(%s))))"
-        )
-        head = sql.SQL("WITH q AS (SELECT * FROM unnest(%s::text[], %s::float8[]) AS q(term, qtf)), ") + df_sql + p_sql
-        head_params: list[object] = [terms, [float(lexemes[t]) for t in terms], terms, repos, int(cap),
-                                     w_name, w_head, w_doc, w_body, terms, repos, repos]
+            " FROM search_terms t WHERE t.term = ANY(%s) AND t.repository_id = ANY(%s) AND {narrow})"
+        ).format(narrow=sql.SQL(
+            "t.chunk_id = ANY(%s)" if ids is not None else
+            "(NOT EXISTS (SELECT 1 FROM rare) OR t.term IN (SELECT term FROM rare) OR t.chunk_id IN ("
+            " SELECT r.chunk_id FROM search_terms r WHERE r.term IN (SELECT term FROM rare) AND r.repository_id = ANY(%s)))"
+        ))
+        head_params += [terms, repos, int(cap) if cap is not None else 0,
+                        w_name, w_head, w_doc, w_body, terms, repos, ids if ids is not None else repos]
     else:
         head = sql.SQL(
             """
@@ -420,7 +421,7 @@ def bm25_search(
         ),
         df AS MATERIALIZED (SELECT term, count(*)::float8 AS n FROM p GROUP BY term)"""
         )
-        head_params = [terms, [float(lexemes[t]) for t in terms], w_name, w_head, w_doc, w_body, terms, repos]
+        head_params += [w_name, w_head, w_doc, w_body, terms, repos]
     query = head + sql.SQL(
         """,
         coll AS MATERIALIZED (
@@ -435,18 +436,18 @@ def bm25_search(
                                                 / coll.avgdl))) AS score
         FROM p JOIN q USING (term) JOIN df USING (term) JOIN search_docs d ON d.chunk_id = p.chunk_id
         CROSS JOIN coll{join}
-        WHERE p.tf > 0{where}{only}
+        WHERE p.tf > 0{where}
         GROUP BY p.chunk_id
         ORDER BY score DESC, p.chunk_id
         LIMIT %s
         """
-    ).format(join=join, where=where, only=only)
+    ).format(join=join, where=where)
     k1, b = float(settings.k1), float(settings.b)
     params: list[object] = [
         *head_params,
         w_name, w_head, w_doc, w_body, repos,
         k1, k1, b, b, w_name, w_head, w_doc, w_body,
-        *where_params, *([ids] if ids is not None else []), depth,
+        *where_params, depth,
     ]
     found = {int(r[0]): float(r[1]) for r in conn.execute(query, params).fetchall()}
     if cap is not None and len(found) < depth:
