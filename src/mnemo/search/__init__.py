@@ -150,9 +150,10 @@ def search(
             query_vector.start()  # embeds while the lexical query runs
             lexical = search_lexical(conn, plan, filters, depth, settings.lexical) if mode == "hybrid" else []
             vector = search_vector(conn, query_vector.result(), dimension, filters, depth)
+        lines = settings.tiny_penalty != 1.0
         ranked, sources, origin = order(
             lexical, vector, plan, intent, settings, mode, depth,
-            lambda ids: _fetch_candidates(conn, ids), lambda tails: _fetch_heads(conn, tails),
+            lambda ids: _fetch_candidates(conn, ids, lines), lambda tails: _fetch_heads(conn, tails, lines),
         )
         return _results(ranked[:limit], sources, origin, plan, explain, {r.id: r.name for r in repos})
 
@@ -331,11 +332,12 @@ _ROW_COLUMNS = (
 )
 
 
-def _candidate(row: tuple) -> tuple[rank.Candidate, str]:
-    """An unscored Candidate from a `_ROW_COLUMNS` row, and the chunk's source."""
+def _candidate(row: tuple, lines: bool = True) -> tuple[rank.Candidate, str]:
+    """An unscored Candidate from a `_ROW_COLUMNS` row, and the chunk's source. `lines`: count its
+    code lines (only the tiny-chunk penalty reads them; with it off they read CODE_LINES_CAP)."""
     (chunk_id, repo_id, path, start_line, end_line, name, qname, kind, language, source, part, parts) = row
     return rank.Candidate(chunk_id, 0.0, 0, repo_id, path, start_line, end_line, kind, name, qname, language,
-                          part, parts, code_lines(source)), source
+                          part, parts, code_lines(source) if lines else CODE_LINES_CAP), source
 
 
 CODE_LINES_CAP = 16
@@ -358,18 +360,18 @@ def code_lines(source: str, cap: int = CODE_LINES_CAP) -> int:
     return n
 
 
-def _fetch_candidates(conn: Any, ids: list[int]) -> dict[int, tuple[rank.Candidate, str]]:
+def _fetch_candidates(conn: Any, ids: list[int], lines: bool = True) -> dict[int, tuple[rank.Candidate, str]]:
     rows = conn.execute(f"SELECT {_ROW_COLUMNS} FROM chunks WHERE id = ANY(%s)", (ids,)).fetchall()
-    return {r[0]: _candidate(r) for r in rows}
+    return {r[0]: _candidate(r, lines) for r in rows}
 
 
-def _fetch_heads(conn: Any, tails: list[rank.Candidate]) -> list[tuple[rank.Candidate, str]]:
+def _fetch_heads(conn: Any, tails: list[rank.Candidate], lines: bool = True) -> list[tuple[rank.Candidate, str]]:
     rows = conn.execute(
         f"SELECT {_ROW_COLUMNS} FROM chunks WHERE file_id IN (SELECT file_id FROM chunks WHERE id = ANY(%s))"
         " AND (metadata->>'part')::int = 1",
         ([c.chunk_id for c in tails],),
     ).fetchall()
-    return [_candidate(r) for r in rows]
+    return [_candidate(r, lines) for r in rows]
 
 
 def _results(
