@@ -1,165 +1,54 @@
-"""Search latency benchmark: p50 and p95 per mode on an index of more than 100,000 chunks.
+"""Search latency of a warm server: p50/p95 per mode over an index of more than 100,000 chunks.
 
-The index. Seven real corpora, fetched with the registries' own clients into
-benchmarks/.cache/search/ (gitignored): django 5.2.19 (`django/`), sympy 1.14.0 (`sympy/`) and
-pandas 2.3.3 (`pandas/`, from the wheel: its sdist needs a build to download) from PyPI;
-rxjs 7.8.2 (`src/`), three 0.187.0 (`src/`), zod 4.6.7 (`src/`) and @babylonjs/core 9.35.0
-from npm — one repository each, all with the packaged all-MiniLM-L6-v2 (384-d), searched
-together. Every row is a real chunk: the files are scanned and parsed by Mnemo's own scanner
-and chunker and stored by Mnemo's own writer (`store.writes.write_file`, one transaction per
-file), so the stored text, the generated search document and the indexes are what
-`mnemo index` produces.
+The index. The semble dev split's pinned trees (/work/cache/semble, the trees
+`benchmarks/search_semble.py` indexes), each indexed by the real `mnemo index` with the default
+model into one database (`--home`, default benchmarks/.cache/latency-home): 42 repositories,
+~127,600 chunks. When the home holds fewer than `--min-chunks` chunks, this script builds it
+first by running `search_semble.py --index-only --home HOME` (minutes; nothing is faked: the
+chunks, vectors, BM25 postings and indexes are what `mnemo index` stores).
 
-What differs from `mnemo index`, and why: the embeddings. Embedding ~113,000 chunks with the full
-256-word-piece text takes ~25 minutes on 2 idle cores and much longer on shared ones, so each
-chunk's vector is the real model's embedding of a shorter text — its header (`kind
-qualified_name in path`), signature and the first line of its docstring, at most 64 word pieces
-(`--full-text` embeds the indexer's full text instead). They are real vectors of the real model
-for each chunk, distinct and spread as code embeddings are; what HNSW's speed depends on (row
-count, dimension, graph degree, the distribution of vectors) is as in a real index.
+The queries: the split's own annotated queries (semantic, architecture and symbol; each belongs
+to one repository), a fixed-seed sample of `--queries`, plus a few identifier queries.
 
-The queries (≥ 200, fixed seed): 120 first docstring sentences of functions (queries in words),
-80 definition names and qualified names (identifier queries), sampled from the index, plus
-a few hand-written questions. Each is timed through the public `mnemo.search.search()` — the
-same call the CLI makes — including the query embedding, connecting, SQL, fusion and snippets;
-model loading is excluded (one warm-up pass first). Modes are interleaved per query; `--runs`
-passes in shuffled order; the figures are the medians over runs of each run's p50 and p95.
+What is timed: the public `mnemo.search.search()` — the call the REST API (`GET /api/search`)
+and the MCP server's `search` tool make — on a warm server: this one process, the query
+model loaded, the database behind the same connection pool `mnemo serve` uses
+(`Database.pooled()`; `--ways` adds one open connection, or a fresh one per call), after a
+warm-up pass. Each timing includes the query's embedding, every
+SQL statement, fusion, reranking and snippets. Two scopes:
+  * `repo`: the query against its own repository (`repositories=[name]`), as the benchmark asks
+    it and as an agent scoped to one repository does — the repository is one of 42 in a
+    127k-chunk database, so the table and its indexes are the big ones;
+  * `all`: the same query across every repository (`repositories=None`), i.e. over all
+    ~127,600 chunks at once (possible because they share one model).
+Modes and scopes are interleaved per query so load changes hit all alike; `--runs` passes in
+shuffled order; the figures are the medians over runs of each run's p50 and p95.
+`--profile` also prints where the time goes (resolve, lexical SQL, vector SQL, rows/rerank,
+snippets), measured by wrapping those functions.
 
-    python benchmarks/search_latency.py                  # build once (cached), then measure
-    python benchmarks/search_latency.py --runs 5 --limit 10
+    python benchmarks/search_latency.py --home benchmarks/.cache/latency-home
+    python benchmarks/search_latency.py --runs 5 --queries 200 --modes hybrid lexical --profile
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
-import re
 import statistics
+import subprocess
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[0] / "src"))
 
-from search_quality import CACHE, fetch, first_sentence  # noqa: E402
-
-HOME = CACHE / "latency-home"
-CORPORA = {
-    "django": ("pip:django==5.2.19", "django-5.2.19.tar.gz", "django-5.2.19/django"),
-    "sympy": ("pip:sympy==1.14.0", "sympy-1.14.0.tar.gz", "sympy-1.14.0/sympy"),
-    "pandas": ("wheel:pandas==2.3.3", "pandas-2.3.3-*.whl", "pandas"),
-    "rxjs": ("npm:rxjs@7.8.2", "rxjs-7.8.2.tgz", "package/src"),
-    "three": ("npm:three@0.187.0", "three-0.187.0.tgz", "package/src"),
-    "zod": ("npm:zod@4.6.7", "zod-4.6.7.tgz", "package/src"),
-    "babylon": ("npm:@babylonjs/core@9.35.0", "babylonjs-core-9.35.0.tgz", "package"),
-}
-HEADER_SEQ_LENGTH = 64
-HAND_WRITTEN = [
-    "retry a request with exponential backoff",
-    "parse a configuration file",
-    "compute the inverse of a matrix",
-    "merge two data frames on a key column",
-    "render the scene with shadows",
-    "validate an email address",
-    "convert a timezone aware datetime to UTC",
-    "debounce a function call",
-]
-
-
-def header_text(chunk, rel_path: str) -> str:
-    doc = (chunk.docstring or "").strip().splitlines()
-    return "\n".join(filter(None, [f"{chunk.kind} {chunk.qualified_name} in {rel_path}", chunk.signature,
-                                   doc[0] if doc else ""]))
-
-
-def build(database, full_text: bool) -> None:
-    """Store every corpus that is not stored yet (a repository per corpus)."""
-    from mnemo.chunk import parse_source
-    from mnemo.embed import chunk_text, load_embedder
-    from mnemo.pipeline import content_hash
-    from mnemo.scan import scan
-    from mnemo.store import writes
-
-    embedder = load_embedder()
-    model = embedder._model
-    for name, spec in CORPORA.items():
-        repo_name = f"latency-{name}"
-        with database.connect() as conn:
-            repo = writes.repository_by_name(conn, repo_name)
-            marker = conn.execute("SELECT options->>'complete' FROM index_runs r JOIN repositories p ON p.id = r.repository_id "
-                                  "WHERE p.name = %s ORDER BY r.id DESC LIMIT 1", (repo_name,)).fetchone()
-        if repo is not None and marker and marker[0] == "yes":
-            continue
-        root = fetch(name, spec)
-        t = time.perf_counter()
-        with database.connect() as conn:
-            if repo is not None:
-                writes.delete_repository(conn, repo_name)
-            repo = writes.create_repository(conn, repo_name, str(root), embedder.model_name, embedder.dimension)
-            run_id = writes.start_run(conn, repo.id, "full", {"benchmark": "search_latency"})
-            pending: list[tuple] = []
-            texts: list[str] = []
-            chunks = files = 0
-
-            def flush() -> None:
-                nonlocal pending, texts
-                if not texts:
-                    return
-                saved = model.max_seq_length
-                model.max_seq_length = saved if full_text else HEADER_SEQ_LENGTH
-                try:
-                    vectors = embedder.embed_documents(texts)
-                finally:
-                    model.max_seq_length = saved
-                at = 0
-                for source, digest, parsed in pending:
-                    n = len(parsed.chunks)
-                    writes.write_file(conn, repo, source, digest, parsed, vectors[at : at + n])
-                    at += n
-                pending, texts = [], []
-
-            for source in scan(root):
-                data = source.path.read_bytes()
-                parsed = parse_source(data, source.language, allow_partial=True)
-                if not parsed.chunks:
-                    continue
-                pending.append((source, content_hash(data), parsed))
-                texts += [chunk_text(c, source.rel_path) if full_text else header_text(c, source.rel_path)
-                          for c in parsed.chunks]
-                files += 1
-                chunks += len(parsed.chunks)
-                if len(texts) >= 512:
-                    flush()
-                    print(f"\r  {name}: {files} files, {chunks} chunks, {time.perf_counter() - t:.0f} s", end="", flush=True)
-            flush()
-            writes.finish_run(conn, run_id, "succeeded", {"files_indexed": files, "chunks_written": chunks})
-            conn.execute("UPDATE index_runs SET options = options || '{\"complete\": \"yes\"}' WHERE id = %s", (run_id,))
-            conn.commit()
-        print(f"\r  {name}: {files} files, {chunks} chunks stored in {time.perf_counter() - t:.0f} s")
-    with database.connect(autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE chunks")
-
-
-def make_queries(database, seed: int) -> list[str]:
-    rng = random.Random(seed)
-    with database.connect() as conn:
-        docs = conn.execute(
-            "SELECT docstring FROM chunks WHERE kind IN ('function', 'method') AND docstring <> '' "
-            "ORDER BY md5(id::text || %s) LIMIT 3000", (str(seed),)
-        ).fetchall()
-        names = conn.execute(
-            "SELECT CASE WHEN kind = 'method' AND md5(id::text) < '8' THEN qualified_name ELSE name END "
-            "FROM chunks WHERE length(name) > 3 ORDER BY md5(id::text || %s) LIMIT 400", (str(seed),)
-        ).fetchall()
-    sentences = [s for (d,) in docs if (s := first_sentence(d))]
-    words = list(dict.fromkeys(sentences))[:120]
-    idents = list(dict.fromkeys(n for (n,) in names if re.match(r"^[\w.]+$", n)))[:80]
-    queries = words + idents + HAND_WRITTEN
-    rng.shuffle(queries)
-    return queries
+CACHE = HERE / ".cache"
+IDENTIFIERS = ["parseConfig", "QuerySet.filter", "Router.handle", "json_decode", "Observable", "retry"]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -169,88 +58,177 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
+def chunk_counts(database) -> list[tuple[str, int]]:
+    with database.connect() as conn:
+        return conn.execute(
+            "SELECT r.name, count(c.id) FROM repositories r LEFT JOIN chunks c ON c.repository_id = r.id "
+            "GROUP BY r.name ORDER BY r.name").fetchall()
+
+
+def build(home: Path) -> None:
+    """Index the semble trees into `home` with the real `mnemo index` (search_semble.py)."""
+    cmd = [sys.executable, str(HERE / "search_semble.py"), "--home", str(home), "--index-only"]
+    print("building the index:", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+
+
+def load_queries(repos: set[str], sample: int, seed: int) -> list[tuple[str, str, str]]:
+    """(repository, query text, category) from the semble dev split, sampled with `seed`."""
+    from search_semble import default_bench, load_scorer
+
+    bench = default_bench()
+    ss = load_scorer(bench)
+    specs = ss.load_specs(bench / "semble-dev")
+    queries = [(f"semble-{q.repo}", q.text, q.category) for q in ss.load_queries(bench / "semble-dev", specs)
+               if f"semble-{q.repo}" in repos]
+    rng = random.Random(seed)
+    rng.shuffle(queries)
+    queries = queries[:sample]
+    names = sorted(repos)
+    queries += [(rng.choice(names), ident, "identifier") for ident in IDENTIFIERS]
+    return queries
+
+
+class Profile:
+    """Wall time spent inside named functions of mnemo.search, summed per search call."""
+
+    def __init__(self) -> None:
+        self.current: dict[str, float] = defaultdict(float)
+        self.samples: dict[str, list[float]] = defaultdict(list)
+
+    def wrap(self, module, name: str, label: str) -> None:
+        original = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.current[label] += (time.perf_counter() - t) * 1000
+
+        setattr(module, name, timed)
+
+    def end_call(self, key: str) -> None:
+        for label, ms in self.current.items():
+            self.samples[f"{key} {label}"].append(ms)
+        self.current.clear()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--home", type=Path, default=CACHE / "latency-home", help="MNEMO_HOME holding the index")
+    ap.add_argument("--min-chunks", type=int, default=100_000, help="build the index when it holds fewer")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--queries", type=int, default=200, help="queries sampled from the semble dev split")
     ap.add_argument("--limit", type=int, default=10)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--modes", nargs="+", default=["lexical", "vector", "hybrid"])
-    ap.add_argument("--full-text", action="store_true", help="embed the indexer's full chunk text (slow)")
-    ap.add_argument("--language", help="also apply this language filter to every query")
-    ap.add_argument("--json", metavar="FILE")
-    ap.add_argument("--build-only", action="store_true", help="store the corpora and stop")
+    ap.add_argument("--modes", nargs="+", default=["hybrid", "lexical", "vector"])
+    ap.add_argument("--scopes", nargs="+", default=["repo", "all"], choices=["repo", "all"])
+    ap.add_argument("--ways", nargs="+", default=["pool"], choices=["pool", "conn", "fresh"],
+                    help="how search gets its connection: pool (Database.pooled(), as `mnemo serve` and the MCP "
+                         "server: hybrid's vector query runs beside the lexical one on a second pooled connection), "
+                         "conn (one open connection passed in: both queries on it, one after the other), "
+                         "fresh (a Database: a new connection per call, as one CLI process pays it)")
+    ap.add_argument("--profile", action="store_true", help="print the time spent per stage")
+    ap.add_argument("--json", metavar="FILE", help="write every run's figures here")
     args = ap.parse_args()
 
-    os.environ["MNEMO_HOME"] = str(HOME)
+    os.environ["MNEMO_HOME"] = str(args.home.resolve())
     os.environ.pop("MNEMO_DATABASE_URL", None)
     from mnemo.embed import load_embedder
-    from mnemo.search import search
-    from mnemo.search.filters import Filters
-    from mnemo.search.vector import explain_vector_plan
     from mnemo.store.db import Database
 
     database = Database.open()
-    build(database, args.full_text)
-    if args.build_only:
-        return
+    counts = chunk_counts(database)
+    if sum(n for _, n in counts) < args.min_chunks:
+        build(args.home)
+        counts = chunk_counts(database)
+    total = sum(n for _, n in counts)
     with database.connect() as conn:
-        per_repo = conn.execute(
-            "SELECT r.name, count(c.id) FROM repositories r JOIN chunks c ON c.repository_id = r.id "
-            "WHERE r.name LIKE 'latency-%%' GROUP BY r.name ORDER BY r.name").fetchall()
-        total = sum(n for _, n in per_repo)
+        models = {m for (m,) in conn.execute("SELECT DISTINCT model FROM repositories").fetchall()}
         sizes = conn.execute(
-            "SELECT pg_size_pretty(pg_table_size('chunks')), "
-            "pg_size_pretty(pg_relation_size('chunks_embedding_384_hnsw')), "
-            "pg_size_pretty(pg_relation_size('chunks_search_tsv_idx'))").fetchone()
-        plan = explain_vector_plan(conn, 384, Filters(repository_ids=tuple(range(1, 100))), 30)
-    listing = ", ".join(f"{n.removeprefix('latency-')} {c}" for n, c in per_repo)
-    print(f"index: {total} chunks ({listing}); "
-          f"table {sizes[0]}, HNSW {sizes[1]}, GIN {sizes[2]}")
-    print("vector plan uses HNSW:", "chunks_embedding_384_hnsw" in plan)
+            "SELECT pg_size_pretty(pg_table_size('chunks')), pg_size_pretty(pg_table_size('search_terms')),"
+            " (SELECT count(*) FROM search_terms)").fetchone()
+    biggest = sorted(counts, key=lambda r: -r[1])[:3]
+    print(f"index: {total} chunks in {len(counts)} repositories (largest: "
+          + ", ".join(f"{n} {c}" for n, c in biggest) + f"); model {', '.join(sorted(models))}; "
+          f"chunks table {sizes[0]}, {sizes[2]} BM25 postings ({sizes[1]})")
+    if total < args.min_chunks:
+        raise SystemExit(f"the index holds {total} chunks, fewer than --min-chunks {args.min_chunks}")
+    if "all" in args.scopes and len(models) > 1:
+        raise SystemExit("the repositories use different models: --scopes all cannot run")
 
-    queries = make_queries(database, args.seed)
-    print(f"{len(queries)} queries, modes {args.modes}, limit {args.limit}, {args.runs} runs, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    load_embedder()
-    kwargs = {"limit": args.limit, "language": args.language}
-    for q in queries[:20]:  # warm-up: model, caches, connections
+    import mnemo.search as search_module
+    from mnemo.search import search
+
+    profile = Profile() if args.profile else None
+    if profile:
+        profile.wrap(search_module, "_resolve", "resolve")
+        profile.wrap(search_module, "search_lexical", "lexical-sql")
+        profile.wrap(search_module, "search_vector", "vector-sql(+embed wait)")
+        profile.wrap(search_module, "_materialise", "rows+rerank+snippets")
+        profile.wrap(search_module, "make_snippet", "snippets")
+
+    queries = load_queries({n for n, c in counts if c}, args.queries, args.seed)
+    embedder = load_embedder(models.pop())
+    pool = database.pooled(max_size=4)
+    open_conn = database.connect(autocommit=True)
+    targets = [(how, {"pool": pool, "conn": open_conn, "fresh": database}[how]) for how in args.ways]
+    keys = [f"{m}/{s}/{how}" for m in args.modes for s in args.scopes for how, _ in targets]
+    print(f"{len(queries)} queries, modes {args.modes}, scopes {args.scopes}, limit {args.limit}, {args.runs} runs; "
+          f"{os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+
+    def one(target, repo: str, text: str, mode: str, scope: str) -> None:
+        search(target, text, repositories=[repo] if scope == "repo" else None, mode=mode, limit=args.limit,
+               embedder=embedder)
+
+    for repo, text, _ in queries[:30]:  # warm-up: model, pool, caches, prepared plans
         for mode in args.modes:
-            search(database, q, mode=mode, **kwargs)
-    # Two ways in: a Database (a connection opened per call, as the CLI does) and an open
-    # connection reused across calls (as a server with a pool does).
-    keys = [f"{m}/{how}" for m in args.modes for how in ("fresh", "reused")]
+            for scope in args.scopes:
+                one(pool, repo, text, mode, scope)
+    if profile:
+        profile.current.clear()
     runs: list[dict[str, dict[str, float]]] = []
-    embed_times: list[float] = []
-    embedder = load_embedder()
-    with database.connect(autocommit=True) as conn:
-        for run in range(args.runs):
-            order = list(queries)
-            random.Random(args.seed + run).shuffle(order)
-            times: dict[str, list[float]] = {k: [] for k in keys}
-            for q in order:
-                for mode in args.modes:
-                    for how, target in (("fresh", database), ("reused", conn)):
+    embed_ms: list[float] = []
+    for run in range(args.runs):
+        order = list(queries)
+        random.Random(args.seed + run).shuffle(order)
+        times: dict[str, list[float]] = {k: [] for k in keys}
+        for repo, text, _ in order:
+            for mode in args.modes:
+                for scope in args.scopes:
+                    for how, target in targets:
                         t = time.perf_counter()
-                        search(target, q, mode=mode, **kwargs)
-                        times[f"{mode}/{how}"].append((time.perf_counter() - t) * 1000)
-                t = time.perf_counter()
-                embedder.embed_query(q)
-                embed_times.append((time.perf_counter() - t) * 1000)
-            stats = {k: {"p50": percentile(v, 50), "p95": percentile(v, 95), "mean": statistics.fmean(v)}
-                     for k, v in times.items()}
-            runs.append(stats)
-            print(f"run {run + 1}: " + "  ".join(f"{k} p50 {s['p50']:.1f} p95 {s['p95']:.1f}" for k, s in stats.items())
-                  + f" ms  (load {os.getloadavg()[0]:.1f})", flush=True)
+                        one(target, repo, text, mode, scope)
+                        times[f"{mode}/{scope}/{how}"].append((time.perf_counter() - t) * 1000)
+                        if profile:
+                            profile.end_call(f"{mode}/{scope}/{how}")
+            t = time.perf_counter()
+            embedder.embed_query(text)
+            embed_ms.append((time.perf_counter() - t) * 1000)
+        stats = {k: {"p50": percentile(v, 50), "p95": percentile(v, 95), "mean": statistics.fmean(v)}
+                 for k, v in times.items()}
+        runs.append(stats)
+        print(f"run {run + 1}: " + "  ".join(f"{k} {s['p50']:.1f}/{s['p95']:.1f}" for k, s in stats.items())
+              + f" ms p50/p95  (load {os.getloadavg()[0]:.2f})", flush=True)
     result = {k: {x: statistics.median(r[k][x] for r in runs) for x in ("p50", "p95", "mean")} for k in keys}
-    print(f"\nMEDIAN of {args.runs} runs, {len(queries)} queries each, {total} chunks"
-          f"{', language ' + args.language if args.language else ''}, limit {args.limit}:")
+    print(f"\nMEDIAN of {args.runs} runs, {len(queries)} queries each, {total} chunks, limit {args.limit} "
+          "(repo: the query's own repository; all: every repository):")
     for k, s in result.items():
-        print(f"  {k:<16} p50 {s['p50']:6.1f} ms   p95 {s['p95']:6.1f} ms   mean {s['mean']:6.1f} ms")
-    print(f"  query embedding alone: p50 {percentile(embed_times, 50):.1f} ms, p95 {percentile(embed_times, 95):.1f} ms")
-    print(f"  load average at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} CPUs, shared)")
+        print(f"  {k:<22} p50 {s['p50']:6.1f} ms   p95 {s['p95']:6.1f} ms   mean {s['mean']:6.1f} ms")
+    print(f"  query embedding alone: p50 {percentile(embed_ms, 50):.2f} ms, p95 {percentile(embed_ms, 95):.2f} ms")
+    if profile:
+        print("  where the time goes (p50 / p95 ms per call; vector-sql includes waiting for the query embedding):")
+        for label, values in sorted(profile.samples.items()):
+            print(f"    {label:<50} {percentile(values, 50):6.2f} / {percentile(values, 95):6.2f}")
+    print(f"  load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} CPUs, shared)")
     if args.json:
         Path(args.json).write_text(json.dumps({"chunks": total, "queries": len(queries), "runs": runs,
                                                "median": result}, indent=2))
+    with contextlib.suppress(Exception):
+        open_conn.close()
+        pool.close()
 
 
 if __name__ == "__main__":

@@ -149,3 +149,27 @@ def test_lexical_mode_ranks_by_bm25_and_explains(database: Database) -> None:
     assert results[0].to_json(explain=True)["rules"]["path_boost"] > 1  # retry.py names the query's word
     assert "test_penalty" not in results[0].rules
     assert "rules" not in results[0].to_json()
+
+
+def test_common_terms_add_to_candidates_but_select_none(conn) -> None:
+    """Above `common_postings` postings a term no longer selects candidates of its own: the
+    chunks holding a rarer term keep their exact BM25 scores (idf still counts every posting),
+    the chunks holding only the common term are not scored — unless that leaves fewer than
+    `depth` results, when every posting is used again."""
+    repo = add_repo(conn)
+    sources = {f"f{i}": words(pad=2 + i % 3) for i in range(200)}  # neither term
+    sources |= {f"c{i}": words("common", "common", "common") for i in range(30)}
+    sources |= {f"b{i}": words("common", "rare", pad=60 + i) for i in range(5)}
+    sources |= {f"r{i}": words("rare", pad=50) for i in range(3)}
+    ids = add_file(conn, repo, "a.py", sources)
+    query = {"common": 1, "rare": 1}
+    exact = bm25_search(conn, query, Filters((repo,)), 100, LexicalSettings(common_postings=None))
+    assert len(exact) == 38
+    holders = [i for i in exact if i in {ids[n] for n in sources if n[0] in "br"}]
+    assert set(list(exact)[:8]) != set(holders)  # exact BM25 ranks short common-only chunks higher
+    capped = bm25_search(conn, query, Filters((repo,)), 8, LexicalSettings(common_postings=10))
+    assert list(capped) == holders  # the exact ranking's order among them
+    assert all(capped[i] == pytest.approx(exact[i]) for i in capped)
+    wide = bm25_search(conn, query, Filters((repo,)), 20, LexicalSettings(common_postings=10))
+    assert list(wide) == list(exact)[:20]
+    assert all(wide[i] == pytest.approx(exact[i]) for i in wide)

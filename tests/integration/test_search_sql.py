@@ -367,6 +367,110 @@ def test_filtered_vector_query_returns_full_lists(database: Database) -> None:
     assert sims == sorted(sims, reverse=True)
 
 
+def _many_vectors(database: Database, repos: dict[str, int], seed: int = 11) -> dict[str, tuple[list[int], np.ndarray]]:
+    """Repositories of random unit vectors (one file each): name -> (chunk ids, vectors)."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    with database.connect() as conn:
+        ensure_vector_index(conn, DIM)
+        for name, n in repos.items():
+            repo_id = conn.execute(
+                "INSERT INTO repositories (name, root, model, dimension) VALUES (%s, '/m', 'fake-bow', %s) RETURNING id",
+                (name, DIM),
+            ).fetchone()[0]
+            file_id = conn.execute(
+                "INSERT INTO files (repository_id, path, language, size_bytes, status) "
+                "VALUES (%s, 'a.py', 'python', 1, 'indexed') RETURNING id", (repo_id,),
+            ).fetchone()[0]
+            vectors = rng.normal(size=(n, DIM)).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            ids = [conn.execute(
+                "INSERT INTO chunks (repository_id, file_id, path, language, kind, name, qualified_name, source, "
+                "start_line, end_line, embedding) VALUES (%s, %s, 'a.py', 'python', 'function', %s, %s, 'pass', %s, %s, %s)"
+                " RETURNING id", (repo_id, file_id, f"f{i}", f"f{i}", i + 1, i + 1, v)).fetchone()[0]
+                for i, v in enumerate(vectors)]
+            out[name] = (repo_id, ids, vectors)
+        conn.commit()
+        conn.execute("ANALYZE chunks")
+        conn.commit()
+    return out
+
+
+def test_small_scope_is_searched_exactly(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A repository of 60 chunks among 1,260: its nearest neighbours are computed over every one
+    of its rows (the brute-force order, not the graph's approximation), and the scope's size is
+    read from the writers' per-repository totals."""
+    import mnemo.search.vector as vector
+
+    made = _many_vectors(database, {"small": 60, "big": 1200})
+    repo_id, ids, vectors = made["small"]
+    query = vectors[3] + 0.3 * vectors[7]
+    query /= np.linalg.norm(query)
+    expected = [ids[i] for i in np.argsort(-(vectors @ query), kind="stable")[:25]]
+    with database.connect() as conn:
+        assert vector.scope_rows(conn, Filters(repository_ids=(repo_id,))) == 60
+        assert vector.scope_rows(conn, Filters(repository_ids=(repo_id, made["big"][0]))) == 1260
+    with database.connect() as conn:
+        found = vector.search_vector(conn, query, DIM, Filters(repository_ids=(repo_id,)), 25)
+        assert [i for i, _ in found] == expected
+        sims = [s for _, s in found]
+        assert sims == pytest.approx(sorted((vectors @ query).tolist(), reverse=True)[:25], abs=1e-5)
+        # Above the limit the graph answers: same shape, the HNSW plan.
+        monkeypatch.setattr(vector, "EXACT_MAX_ROWS", 10)
+        conn.execute("SET enable_seqscan = off")
+        assert index_name(DIM) in explain_vector_plan(conn, DIM, Filters(repository_ids=(repo_id,)), 25)
+        approx = vector.search_vector(conn, query, DIM, Filters(repository_ids=(repo_id,)), 25)
+        assert len(approx) == 25 and approx[0][0] == expected[0]
+
+
+def test_search_vectors_follow_the_chunks(database: Database) -> None:
+    """Migration 0011's copy of each vector is written, changed and removed with its chunk, in
+    the same transaction, so the exact scan never sees a vector its chunk no longer has."""
+    repo_id = insert_repository(database, "app")
+    insert_repository(database, "other")
+    with database.connect() as conn:
+        def copies(where: str = "TRUE") -> list[tuple]:
+            return conn.execute(
+                "SELECT c.id, v.repository_id = c.repository_id, v.embedding = c.embedding FROM chunks c"
+                f" LEFT JOIN search_vectors v ON v.chunk_id = c.id WHERE {where} ORDER BY c.id").fetchall()
+
+        rows = copies()
+        assert rows and all(same_repo and same_vector for _, same_repo, same_vector in rows)
+        assert conn.execute("SELECT count(*) FROM search_vectors").fetchone()[0] == len(rows)
+        first = rows[0][0]
+        conn.execute("UPDATE chunks SET embedding = %s WHERE id = %s", (np.ones(DIM, dtype=np.float32) / DIM**0.5, first))
+        assert copies(f"c.id = {first}") == [(first, True, True)]
+        conn.execute("DELETE FROM files WHERE repository_id = %s AND path = 'src/users/service.ts'", (repo_id,))
+        conn.execute("DELETE FROM repositories WHERE name = 'other'")
+        conn.commit()
+        left = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM search_vectors").fetchone()[0] == left
+        assert conn.execute("SELECT count(*) FROM search_vectors v LEFT JOIN chunks c ON c.id = v.chunk_id"
+                            " WHERE c.id IS NULL").fetchone()[0] == 0
+
+
+def test_a_pooled_database_lends_its_connections(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`mnemo serve` hands search a PooledDatabase: searches borrow the pool's open connections
+    instead of opening one per call (5-15 ms each), and leave no setting behind on them."""
+    import mnemo.store.db as dbmod
+
+    insert_repository(database, "app")
+    pooled = database.pooled(max_size=2)
+    opened = []
+    real_connect = dbmod.connect
+    monkeypatch.setattr(dbmod, "connect", lambda *a, **k: opened.append(1) or real_connect(*a, **k))
+    try:
+        for mode in ("hybrid", "lexical", "vector", "hybrid"):
+            assert "parseConfig" in [r.name for r in run_search(pooled, "parseConfig", mode=mode)]
+        assert opened == []
+        with pooled.connect() as conn:
+            assert conn.execute("SELECT current_setting('hnsw.ef_search', true)").fetchone()[0] in (None, "", "40")
+        run_search(database, "parseConfig", mode="hybrid")
+        assert len(opened) == 1  # a plain Database: one fresh connection per search, as before
+    finally:
+        pooled.close()
+
+
 # --- the CLI --------------------------------------------------------------------------------------
 
 @pytest.fixture

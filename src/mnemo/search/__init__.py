@@ -36,6 +36,7 @@ from mnemo.search.query import QueryPlan, analyse
 from mnemo.search.snippet import make_snippet
 from mnemo.search.vector import search_vector
 from mnemo.store import reads
+from mnemo.store.db import PooledDatabase
 from mnemo.store.reads import Repository, UnknownRepository
 
 MODES = ("hybrid", "lexical", "vector")
@@ -149,9 +150,10 @@ def search(
             query_vector.start()  # embeds while the lexical query runs
             lexical = search_lexical(conn, plan, filters, depth, settings.lexical) if mode == "hybrid" else []
             vector = search_vector(conn, query_vector.result(), dimension, filters, depth)
+        lines = settings.tiny_penalty != 1.0
         ranked, sources, origin = order(
             lexical, vector, plan, intent, settings, mode, depth,
-            lambda ids: _fetch_candidates(conn, ids), lambda tails: _fetch_heads(conn, tails),
+            lambda ids: _fetch_candidates(conn, ids, lines), lambda tails: _fetch_heads(conn, tails, lines),
         )
         return _results(ranked[:limit], sources, origin, plan, explain, {r.id: r.name for r in repos})
 
@@ -223,10 +225,20 @@ def _features(f: fusion.Fused) -> dict[str, float]:
 
 @contextlib.contextmanager
 def _connection(database: Any) -> Iterator[psycopg.Connection]:
-    """A Database gives a fresh autocommit connection, closed afterwards; an open connection (a
-    server's pooled one) is used as it is and left open."""
+    """An open connection is used as it is and left open; a PooledDatabase (`mnemo serve`, the
+    MCP server) lends one of its open connections (opening one costs 5-15 ms, as much as a warm
+    search), in autocommit for the search's read-only statements; a plain Database (one CLI
+    process, one search) gives a fresh autocommit connection, closed afterwards."""
     if isinstance(database, psycopg.Connection):
         yield database
+        return
+    if isinstance(database, PooledDatabase):
+        with database.connect() as conn:
+            conn.autocommit = True  # read-only statements: no BEGIN/COMMIT round trips
+            try:
+                yield conn
+            finally:
+                conn.autocommit = False  # as the pool lends it to writers
         return
     with database.connect(autocommit=True) as conn:
         yield conn
@@ -320,30 +332,46 @@ _ROW_COLUMNS = (
 )
 
 
-def _candidate(row: tuple) -> tuple[rank.Candidate, str]:
-    """An unscored Candidate from a `_ROW_COLUMNS` row, and the chunk's source."""
+def _candidate(row: tuple, lines: bool = True) -> tuple[rank.Candidate, str]:
+    """An unscored Candidate from a `_ROW_COLUMNS` row, and the chunk's source. `lines`: count its
+    code lines (only the tiny-chunk penalty reads them; with it off they read CODE_LINES_CAP)."""
     (chunk_id, repo_id, path, start_line, end_line, name, qname, kind, language, source, part, parts) = row
     return rank.Candidate(chunk_id, 0.0, 0, repo_id, path, start_line, end_line, kind, name, qname, language,
-                          part, parts, code_lines(source)), source
+                          part, parts, code_lines(source) if lines else CODE_LINES_CAP), source
 
 
-def code_lines(source: str) -> int:
-    """Lines that are neither blank nor comment-only."""
-    return sum(1 for line in source.splitlines() if line.strip() and not _COMMENT_LINE.match(line))
+CODE_LINES_CAP = 16
+"""Code lines are counted up to this many: the reranker only asks whether a chunk is tiny (at most
+`tiny_lines`), and counting every line of 200 candidates' sources cost a few ms per search."""
 
 
-def _fetch_candidates(conn: Any, ids: list[int]) -> dict[int, tuple[rank.Candidate, str]]:
+def code_lines(source: str, cap: int = CODE_LINES_CAP) -> int:
+    """Lines that are neither blank nor comment-only, counted up to `cap`."""
+    n = start = 0
+    size = len(source)
+    while n < cap and start <= size:
+        end = source.find("\n", start)
+        if end < 0:
+            end = size
+        line = source[start:end]
+        if line.strip() and not _COMMENT_LINE.match(line):
+            n += 1
+        start = end + 1
+    return n
+
+
+def _fetch_candidates(conn: Any, ids: list[int], lines: bool = True) -> dict[int, tuple[rank.Candidate, str]]:
     rows = conn.execute(f"SELECT {_ROW_COLUMNS} FROM chunks WHERE id = ANY(%s)", (ids,)).fetchall()
-    return {r[0]: _candidate(r) for r in rows}
+    return {r[0]: _candidate(r, lines) for r in rows}
 
 
-def _fetch_heads(conn: Any, tails: list[rank.Candidate]) -> list[tuple[rank.Candidate, str]]:
+def _fetch_heads(conn: Any, tails: list[rank.Candidate], lines: bool = True) -> list[tuple[rank.Candidate, str]]:
     rows = conn.execute(
         f"SELECT {_ROW_COLUMNS} FROM chunks WHERE file_id IN (SELECT file_id FROM chunks WHERE id = ANY(%s))"
         " AND (metadata->>'part')::int = 1",
         ([c.chunk_id for c in tails],),
     ).fetchall()
-    return [_candidate(r) for r in rows]
+    return [_candidate(r, lines) for r in rows]
 
 
 def _results(

@@ -25,12 +25,23 @@ class Snippet:
 
 
 def _word_spans(line: str, words: frozenset[str]) -> list[tuple[int, int, str]]:
-    """(start, end, lexeme) of each query word in `line`: whole words and identifier parts."""
+    """(start, end, lexeme) of each query word in `line`: whole words and identifier parts.
+
+    Every span is a query word occurring in the lower-cased line, so a line (or a token) in
+    which no word occurs as a substring is skipped before any identifier splitting: that test
+    is a few C-level `in` checks, the splitting is four regular expressions per token, and most
+    lines of a result match nothing."""
+    low = line.lower()
+    if not any(w in low for w in words):
+        return []
     spans: list[tuple[int, int, str]] = []
     for m in _TOKEN_RE.finditer(line):
         token = m.group(0)
-        if token.lower() in words:
-            spans.append((m.start(), m.end(), token.lower()))
+        token_low = token.lower()
+        if token_low in words:
+            spans.append((m.start(), m.end(), token_low))
+            continue
+        if not any(w in token_low for w in words):
             continue
         parts = split_identifier(token)
         if len(parts) > 1:

@@ -19,6 +19,7 @@ def split_key(c: Candidate) -> tuple[int, str, str, str]:
 def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings,
           heads: dict[tuple[int, str, str, str], Candidate] | None = None) -> list[Candidate]:
     kept: list[Candidate] = []
+    kept_in_file: dict[tuple[int, str], list[Candidate]] = {}  # only a chunk of the same file can contain one
     seen_splits: set[tuple[int, str, str, str]] = set()
     spans: set[tuple[int, str, int, int]] = set()
     for c in candidates:
@@ -37,9 +38,11 @@ def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings,
         span = (c.repository_id, c.path, c.start_line, c.end_line)
         if span in spans:
             continue
-        if settings.drop_contained and any(k.contains(c) for k in kept):
+        same_file = kept_in_file.setdefault((c.repository_id, c.path), [])
+        if settings.drop_contained and any(k.contains(c) for k in same_file):
             c.contributions["contained"] = 0.0
             continue
         spans.add(span)
         kept.append(c)
+        same_file.append(c)
     return kept
