@@ -57,7 +57,7 @@ from mnemo.scan import (
     DEFAULT_MAX_FILE_BYTES, PatternError, ScanOptions, ScanReport, Unreadable, compile_globs, content_skip_reason,
     read_source, scan,
 )
-from mnemo.store import embedding_cache, writes
+from mnemo.store import embedding_cache, vector_index, writes
 from mnemo.store.db import Database
 from mnemo.store.embedding_cache import CacheKey
 
@@ -803,13 +803,19 @@ class _Run:
                              line=error.line, severity="warning")
             self._report(error)
         states = {} if o.full else writes.file_states(self.conn, self.repo.id)
+        # a run killed during a bulk load left no vector index: build it now (vector_index.py)
+        if not vector_index.has_vector_index(self.conn, self.repo.dimension):
+            vector_index.ensure_vector_index(self.conn, self.repo.dimension)
+        bulk = vector_index.VectorIndexBulkLoad(self.conn, self.repo.dimension)
+        if vector_index.bulk_load_pays(self.conn, self.repo.dimension, len(files) - len(states)):
+            bulk.start()
         gone: list[str] = []  # stored paths now skipped by content: removed at the end
         s.files_seen = len(files)
         if self.progress:
             self.progress.start(len(files))
         # the writes go behind, on a connection of their own (FileIndexer, WriteBehind)
         worker = FileIndexer(self.conn, self.repo, s.run_id, o, self.embedder,
-                             write_connection=(lambda: self.db.connect(autocommit=True)) if o.write_behind else None)
+                             write_connection=self._writer_connection if o.write_behind else None)
         self.skipped_paths: list[tuple[str, str]] = []
         worker.model_checked = self._model_recorded
         stored = set(states)  # the paths stored before the run: a skip of one removes its rows
@@ -822,6 +828,10 @@ class _Run:
                 self._account(outcome, gone if outcome.path in stored else None)
         finally:
             worker.close()
+            try:
+                bulk.finish()
+            except psycopg.Error as exc:  # the next run builds it (see above)
+                log.warning("could not build the vector index: %s", escape(exc))
         self.embedder = worker.embedder
         skips = report.paths + self.skipped_paths
         writes.record_skips(self.conn, s.run_id, self.repo.id, skips)
@@ -843,6 +853,14 @@ class _Run:
         tm = worker.timings
         s.read_s, s.parse_s, s.embed_s, s.write_s = tm.read_s, tm.parse_s, tm.embed_s, tm.write_s
         s.model_load_s = tm.model_load_s
+
+    def _writer_connection(self) -> psycopg.Connection:
+        """The writer thread's connection. Its commits do not wait for the WAL flush
+        (synchronous_commit off): a crash of the server may lose the last few files committed,
+        never a part of one, and the next run indexes them again (their hashes are not stored)."""
+        conn = self.db.connect(autocommit=True)
+        conn.execute("SET synchronous_commit = off")
+        return conn
 
     def _account(self, outcome: FileOutcome, gone: list[str] | None) -> None:
         """Add one file's outcome to the summary and the progress bar."""

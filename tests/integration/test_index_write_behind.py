@@ -107,3 +107,63 @@ def test_an_interrupt_in_the_writer_ends_the_run_with_whole_files(
     assert status == "interrupted"
     assert counts and all(stored == expected for _, expected, stored in counts)  # only whole files
     assert "src/m05.ts" not in {path for path, _, _ in counts}
+
+
+class _IndexProbe:
+    """Progress that records, per file, whether the vector index exists at that moment."""
+
+    def __init__(self, database: Database) -> None:
+        self.database, self.seen = database, []
+
+    def start(self, total_files: int) -> None:
+        pass
+
+    def advance(self, files: int, chunks: int) -> None:
+        from mnemo.store.vector_index import has_vector_index
+
+        with self.database.connect() as conn:
+            self.seen.append(has_vector_index(conn, 384))
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_bulk_load_builds_the_vector_index_at_the_end(tmp_path: Path, database: Database, embedder,
+                                                          monkeypatch) -> None:
+    from mnemo.store import vector_index
+
+    root = write_tree(tmp_path / "repo", FILES)
+    monkeypatch.setattr(vector_index, "BULK_MIN_FILES", 1)
+    probe = _IndexProbe(database)
+    summary = index_repository(database, root, IndexOptions(name="r", window_files=2), embedder=embedder,
+                               progress=probe)
+    assert summary.files_indexed == len(FILES)  # broken.ts partly: not strict
+    assert probe.seen and not any(probe.seen)  # dropped while the files were written
+    with database.connect() as conn:
+        assert vector_index.has_vector_index(conn, 384)  # built at the end
+        conn.execute("SET enable_seqscan = off")  # a table this small would be scanned
+        plan = "\n".join(r[0] for r in conn.execute(
+            "EXPLAIN SELECT id FROM chunks WHERE vector_dims(embedding) = 384 "
+            "ORDER BY embedding::vector(384) <=> (SELECT embedding FROM chunks LIMIT 1)::vector(384) LIMIT 5"))
+    assert vector_index.index_name(384) in plan
+
+    # a run killed mid-load leaves no index: the next run (even one with nothing to do) builds it
+    with database.connect() as conn:
+        conn.execute(f"DROP INDEX {vector_index.index_name(384)}")
+    monkeypatch.setattr(vector_index, "BULK_MIN_FILES", 500)
+    again = index_repository(database, root, IndexOptions(name="r"), embedder=embedder)
+    assert again.files_unchanged == len(FILES)
+    with database.connect() as conn:
+        assert vector_index.has_vector_index(conn, 384)
+
+
+def test_a_small_run_keeps_the_vector_index(tmp_path: Path, database: Database, embedder) -> None:
+    from mnemo.store import vector_index
+
+    root = write_tree(tmp_path / "repo", FILES)
+    probe = _IndexProbe(database)
+    index_repository(database, root, IndexOptions(name="r", window_files=2), embedder=embedder, progress=probe)
+    assert probe.seen and all(probe.seen)
+    with database.connect() as conn:
+        assert not vector_index.bulk_load_pays(conn, 384, 499)
+        assert vector_index.bulk_load_pays(conn, 384, 500)  # 500 files: more than the ~40 chunks stored
