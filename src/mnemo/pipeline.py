@@ -27,6 +27,7 @@ losing the database (`DatabaseLost`: the summary says so, exit code 2) and an in
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -49,6 +50,7 @@ from mnemo.config import ConfigError
 from mnemo.decode import decode_source
 from mnemo.display import escape
 from mnemo.embed import Embedder, canonical_model_name, chunk_text, load_embedder, model_hash_of, text_hash
+from mnemo.embed.memory import release_free_memory
 from mnemo.models import ParsedFile, SourceFile
 from mnemo.languages.registry import has_grammar
 from mnemo.names import repository_name_problem
@@ -663,6 +665,7 @@ class _Run:
         self.options = options
         self.progress = progress
         self.embedder = embedder
+        self._owns_embedder = embedder is None  # a model this run loads is dropped before the graph
         self.on_file_error = on_file_error
         self.name = options.name or self.root.name
         problem = repository_name_problem(self.name)
@@ -719,6 +722,7 @@ class _Run:
                     if self.progress:
                         self.progress.close()
                 if not s.fatal_error:
+                    self._release_memory()
                     self._build_graph()
                 s.wall_s = time.perf_counter() - started
                 s.peak_rss_mb = peak_rss_mb()
@@ -899,6 +903,16 @@ class _Run:
             bucket.append(error)
         if self.on_file_error:
             self.on_file_error(error)
+
+    def _release_memory(self) -> None:
+        """Free what the file phase held before the graph phase allocates its own: the model
+        when this run loaded it, then the allocator's free pages. Without this the two phases'
+        peaks stack (measured on @babylonjs/core: files 91 MB and graph 118 MB alone, 174 MB in
+        one process)."""
+        if self._owns_embedder:
+            self.embedder = None
+        gc.collect()
+        release_free_memory()
 
     def _build_graph(self) -> None:
         """The bulk phase: rebuild the graph when anything changed (or when it is missing)."""

@@ -167,3 +167,31 @@ def test_a_small_run_keeps_the_vector_index(tmp_path: Path, database: Database, 
     with database.connect() as conn:
         assert not vector_index.bulk_load_pays(conn, 384, 499)
         assert vector_index.bulk_load_pays(conn, 384, 500)  # 500 files: more than the ~40 chunks stored
+
+
+def test_postings_follow_their_chunks_without_foreign_keys(tmp_path: Path, database: Database, embedder) -> None:
+    """Migration 0010: the delete trigger removes postings and lengths; no orphan is left by a
+    re-index, a --full run, a removed file or a deleted repository."""
+    root = write_tree(tmp_path / "repo", FILES)
+
+    def orphans_and_counts() -> tuple[int, int, int]:
+        with database.connect() as conn:
+            return conn.execute(
+                "SELECT (SELECT count(*) FROM search_terms t WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.id = t.chunk_id)),"
+                " (SELECT count(*) FROM search_docs d WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.id = d.chunk_id)),"
+                " (SELECT count(*) FROM chunks) - (SELECT count(*) FROM search_docs)").fetchone()
+
+    index_repository(database, root, IndexOptions(name="r"), embedder=embedder)
+    assert orphans_and_counts() == (0, 0, 0)
+    (root / "src" / "m01.ts").write_text("export function edited() { return 7; }\n")
+    (root / "src" / "m02.ts").unlink()
+    index_repository(database, root, IndexOptions(name="r"), embedder=embedder)
+    assert orphans_and_counts() == (0, 0, 0)
+    index_repository(database, root, IndexOptions(name="r", full=True), embedder=embedder)
+    assert orphans_and_counts() == (0, 0, 0)
+    with database.connect() as conn:
+        docs = conn.execute("SELECT docs FROM search_collection").fetchone()[0]
+        assert docs == conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        writes.delete_repository(conn, "r")
+        assert conn.execute("SELECT (SELECT count(*) FROM search_terms) + (SELECT count(*) FROM search_docs)"
+                            ).fetchone()[0] == 0
