@@ -545,7 +545,7 @@ class WriteBehind:
     (windows) wait, so the reader blocks rather than run ahead. Each job's files still commit
     one transaction each, on this one connection, in order. A job that raises (a lost database,
     an interrupt) stops the writer: the rest is dropped and the error re-raised in the caller's
-    thread at its next call.
+    thread at its next call and every call after.
     """
 
     def __init__(self, connect: Callable[[], Any], check: Callable[[BaseException, Any], None],
@@ -601,10 +601,11 @@ class WriteBehind:
         self._thread.join()
 
     def _raise(self) -> None:
+        """Re-raise the writer's error in the caller, on every call after it (sticky: a caller
+        that catches it cannot go on handing jobs to a stopped writer)."""
         if self._error is not None:
-            error, self._error = self._error, None
             self._stop = True
-            raise error
+            raise self._error
 
     def _loop(self) -> None:
         try:
@@ -621,7 +622,10 @@ class WriteBehind:
                             return
                         continue
                     if self._conn is None:
-                        self._conn = self._connect()
+                        try:
+                            self._conn = self._connect()
+                        except Exception as exc:  # nothing can be written: the run ends (exit 2)
+                            raise DatabaseLost(f"the database connection was lost: {exc}") from exc
                     outcomes = job(self._conn)
                     with self._lock:
                         self._done.extend(outcomes)

@@ -195,3 +195,21 @@ def test_postings_follow_their_chunks_without_foreign_keys(tmp_path: Path, datab
         writes.delete_repository(conn, "r")
         assert conn.execute("SELECT (SELECT count(*) FROM search_terms) + (SELECT count(*) FROM search_docs)"
                             ).fetchone()[0] == 0
+
+
+def test_a_writer_that_cannot_connect_ends_the_run_as_a_lost_database(
+    tmp_path: Path, database: Database, embedder, monkeypatch
+) -> None:
+    import psycopg
+
+    from mnemo import pipeline
+
+    def no_connection(self):
+        raise psycopg.OperationalError("connection refused")
+
+    root = write_tree(tmp_path / "repo", FILES)
+    monkeypatch.setattr(pipeline._Run, "_writer_connection", no_connection)
+    summary = index_repository(database, root, IndexOptions(name="r", window_files=1), embedder=embedder)
+    assert summary.status == "failed" and summary.exit_code == 2
+    assert "connection was lost" in summary.fatal_error and "connection refused" in summary.fatal_error
+    assert summary.files_indexed == 0
