@@ -32,6 +32,15 @@ indexing altogether (the figures then describe the stored chunks, whatever made 
     python benchmarks/search_semble.py --repos fastapi,gin --modes lexical --reuse
     python benchmarks/search_semble.py --languages python,go --details /tmp/details.jsonl
     python benchmarks/search_semble.py --reuse --modes lexical --set lexical.k1=1.2
+    python benchmarks/search_semble.py --reuse --record /tmp/r.pkl.gz          # keep retrieval lists
+    python benchmarks/search_semble.py --reuse --replay /tmp/r.pkl.gz --set fused_file_evidence=0.3
+    python benchmarks/search_semble.py --reuse --replay /tmp/r.pkl.gz --fit-fusion 0.3,0.4,0.5,0.6
+
+--record/--replay: the lexical and vector lists of every query (100 deep, as mnemo.search takes
+them) and the rows of their chunks are stored once; a replay runs fusion and the reranker through
+the same `mnemo.search.order` without SQL or embedding (~10 s for the split instead of minutes),
+exact for ranking settings (not for lexical.* or depth, which change retrieval). Replay latency
+figures are not search latency.
 
 Repositories of the split without a pinned tree under --trees are listed apart ("not run") and
 never enter a mean. The published means this prints are recomputed over the repositories run.
@@ -59,6 +68,7 @@ CACHE = HERE / ".cache"
 MODES = ("lexical", "vector", "hybrid")
 BASELINE = "bm25-baseline"  # semble_score's own BM25 over its own chunks, scored through this script
 K = 10
+RECORD_DEPTH = 100  # = rank.settings.depth: what mnemo.search takes from each list
 # The published result files of the split (semble-dev/results/), as (column, file, mode).
 REFERENCES = (
     ("semble", "results/semble-hybrid-0332378809c5.json", None),
@@ -195,7 +205,7 @@ class RepoRun:
 
 
 def evaluate(ss, conn, run: RepoRun, bench_root: str, modes: list[str], search_kwargs: dict, embedder: Any,
-             trees: Path) -> None:
+             trees: Path, replay: "Recorded | None" = None) -> None:
     from mnemo.search import search
 
     repository = f"semble-{run.name}"
@@ -224,12 +234,15 @@ def evaluate(ss, conn, run: RepoRun, bench_root: str, modes: list[str], search_k
                 scored.append(ss.score(q, hits, K, "chunk", lat[-1], None))
             run.scored[mode], run.latency[mode] = scored, lat
             continue
-        for q in run.queries:
+        for i, q in enumerate(run.queries):
             t0 = time.perf_counter()
-            results = search(conn, q.text, repositories=[repository], mode=mode, limit=K, embedder=embedder,
-                             **search_kwargs)
+            if replay is not None:
+                hits = [ss.Hit(prefix + p, a, b) for p, a, b in replay.ranked(run.name, i, q.text, mode, search_kwargs)]
+            else:
+                results = search(conn, q.text, repositories=[repository], mode=mode, limit=K, embedder=embedder,
+                                 **search_kwargs)
+                hits = [ss.Hit(prefix + r.file_path, r.start_line, r.end_line) for r in results]
             lat.append((time.perf_counter() - t0) * 1000)
-            hits = [ss.Hit(prefix + r.file_path, r.start_line, r.end_line) for r in results]
             scored.append(ss.score(q, hits, K, "chunk", lat[-1], None))
         run.scored[mode], run.latency[mode] = scored, lat
 
@@ -338,14 +351,96 @@ def write_details(path: Path, runs: list[RepoRun]) -> None:
                     }) + "\n")
 
 
+# --- recorded retrieval: replay rankings without SQL ---------------------------------------------
+
+
+class Recorded:
+    """The retrieval lists of every query (lexical and vector, `depth` deep, as mnemo.search asks
+    for them) and the rows of every candidate, recorded once (`--record`) so that fusion and the
+    reranker can be replayed (`--replay`) through the same `mnemo.search.order` in seconds
+    instead of minutes. A replay is exact for ranking settings; settings that change retrieval
+    (lexical.*, depth) need a live run."""
+
+    def __init__(self, data: dict | None = None) -> None:
+        self.data = data or {"queries": {}, "candidates": {}, "heads": {}}
+
+    @classmethod
+    def load(cls, path: Path) -> "Recorded":
+        import gzip
+        import pickle
+
+        with gzip.open(path, "rb") as f:
+            return cls(pickle.load(f))
+
+    def save(self, path: Path) -> None:
+        import gzip
+        import pickle
+
+        with gzip.open(path, "wb", compresslevel=3) as f:
+            pickle.dump(self.data, f)
+
+    def record(self, conn, repo: str, i: int, text: str, embedder: Any, depth: int) -> None:
+        from mnemo.search import _fetch_candidates, _fetch_heads
+        from mnemo.search.filters import Filters
+        from mnemo.search.lexical import search_lexical
+        from mnemo.search.query import analyse
+        from mnemo.search.rank.settings import DEFAULT_RANKING
+        from mnemo.search.vector import search_vector
+
+        plan = analyse(text)
+        repo_id, dimension = conn.execute("SELECT id, dimension FROM repositories WHERE name = %s",
+                                          (f"semble-{repo}",)).fetchone()
+        filters = Filters((repo_id,))
+        lexical = search_lexical(conn, plan, filters, depth, DEFAULT_RANKING.lexical)
+        import numpy as np
+
+        query_vector = np.asarray(embedder.embed_query(plan.text), dtype=np.float32).reshape(-1)
+        vector = search_vector(conn, query_vector, dimension, filters, depth)
+        self.data["queries"][(repo, i)] = (lexical, vector)
+        cands = self.data["candidates"]
+        want = [cid for cid, _ in [*lexical, *vector] if cid not in cands]
+        for cid, (cand, _source) in _fetch_candidates(conn, want).items():
+            cands[cid] = cand
+        tails = [cands[cid] for cid, _ in [*lexical, *vector] if cid in cands and cands[cid].parts > 1
+                 and cands[cid].part != 1 and cid not in self.data["heads"]]
+        if tails:
+            heads = [h for h, _ in _fetch_heads(conn, tails)]
+            by_file: dict[tuple[int, str], list] = defaultdict(list)
+            for h in heads:
+                by_file[(h.repository_id, h.path)].append(h)
+            for t in tails:
+                self.data["heads"][t.chunk_id] = by_file.get((t.repository_id, t.path), [])
+
+    def ranked(self, repo: str, i: int, text: str, mode: str, search_kwargs: dict) -> list[tuple[str, int, int]]:
+        from mnemo.search import MIN_DEPTH, order
+        from mnemo.search.query import analyse
+        from mnemo.search.rank import classify, settings_from
+
+        lexical, vector = self.data["queries"][(repo, i)]
+        plan = analyse(text)
+        settings = settings_from(search_kwargs.get("ranking")).for_mode(mode)
+        depth = max(MIN_DEPTH, settings.depth, 3 * K)
+        cands, heads = self.data["candidates"], self.data["heads"]
+        ranked, _, _ = order(
+            lexical[:depth] if mode != "vector" else [], vector[:depth] if mode != "lexical" else [], plan,
+            classify(plan), settings, mode, depth,
+            lambda ids: {cid: (cands[cid], "") for cid in ids if cid in cands},
+            lambda tails: [(h, "") for t in tails for h in heads.get(t.chunk_id, [])],
+        )
+        return [(c.path, c.start_line, c.end_line) for c in ranked[:K]]
+
+
 # --- fusion fitting -------------------------------------------------------------------------------
 
 
-def fit_fusion(ss, conn, runs: list[RepoRun], specs: dict, grid: list[float], settings: dict, embedder: Any) -> dict:
-    """Fit the lexical weight of reciprocal rank fusion (vector weight 1) per query intent, with
-    leave-one-language-out cross-validation: for each language, the weights are chosen on the
-    other languages' queries and scored on its own. Prints in-sample, cross-validated and default
-    figures (mean of per-repository NDCG@10), so the chosen defaults can be checked for overfit.
+def fit_fusion(ss, conn, runs: list[RepoRun], specs: dict, grid: list[float], settings: dict, embedder: Any,
+               replay: "Recorded | None" = None) -> dict:
+    """Fit the fusion's lexical share per query intent — convex fusion's alpha (the default), or
+    with `--set fusion=rrf` the lexical weight of reciprocal rank fusion (vector weight 1) — with
+    leave-one-language-out cross-validation: for each language, the values are chosen on the
+    other languages' queries and scored on its own. Prints in-sample and cross-validated figures
+    (mean of per-repository NDCG@10), so the chosen defaults can be checked for overfit. With
+    --replay (or --record) every grid point is replayed from the recorded retrieval.
     """
     from mnemo.search import search
     from mnemo.search.query import analyse
@@ -358,19 +453,28 @@ def fit_fusion(ss, conn, runs: list[RepoRun], specs: dict, grid: list[float], se
         for i, q in enumerate(r.queries):
             intent[(r.name, i)] = classify(analyse(q.text)).kind
     for w in grid:
-        ranking = {**settings, "symbol_weights": (w, 1.0), "semantic_weights": (w, 1.0), "architecture_weights": (w, 1.0)}
+        if settings.get("fusion") == "rrf":
+            ranking = {**settings, "symbol_weights": (w, 1.0), "semantic_weights": (w, 1.0),
+                       "architecture_weights": (w, 1.0)}
+        else:
+            ranking = {**settings, "symbol_alpha": w, "semantic_alpha": w, "architecture_alpha": w}
         table = {}
         for r in runs:
             prefix = f"{(specs[r.name].get('benchmark_root') or '').strip('/')}/" if specs[r.name].get("benchmark_root") else ""
             for i, q in enumerate(r.queries):
-                results = search(conn, q.text, repositories=[f"semble-{r.name}"], mode="hybrid", limit=K,
-                                 embedder=embedder, ranking=ranking)
-                hits = [ss.Hit(prefix + x.file_path, x.start_line, x.end_line) for x in results]
+                if replay is not None:
+                    hits = [ss.Hit(prefix + p, a, b) for p, a, b in replay.ranked(r.name, i, q.text, "hybrid",
+                                                                                  {"ranking": ranking})]
+                else:
+                    results = search(conn, q.text, repositories=[f"semble-{r.name}"], mode="hybrid", limit=K,
+                                     embedder=embedder, ranking=ranking)
+                    hits = [ss.Hit(prefix + x.file_path, x.start_line, x.end_line) for x in results]
                 table[(r.name, i)] = ss.score(q, hits, K, "chunk", 0.0, None).ndcg10
         ndcg[w] = table
-        print(f"  fusion lexical weight {w:g}: hybrid {_macro(runs, lambda key: table[key]):.3f}", file=sys.stderr, flush=True)
+        print(f"  fusion lexical share {w:g}: hybrid {_macro(runs, lambda key: table[key]):.3f}", file=sys.stderr, flush=True)
 
     kinds = sorted(set(intent.values()))
+    middle = 1.0 if settings.get("fusion") == "rrf" else 0.5  # ties go to the even split
     lang_of = {r.name: r.language for r in runs}
 
     def best_weights(repos: set[str]) -> dict[str, float]:
@@ -378,7 +482,7 @@ def fit_fusion(ss, conn, runs: list[RepoRun], specs: dict, grid: list[float], se
         for kind in kinds:
             keys = [k for k in intent if intent[k] == kind and k[0] in repos]
             sizes = {r.name: len(r.queries) for r in runs}
-            out[kind] = max(grid, key=lambda w: (sum(ndcg[w][k] / sizes[k[0]] for k in keys), -abs(w - 1.0)))
+            out[kind] = max(grid, key=lambda w: (sum(ndcg[w][k] / sizes[k[0]] for k in keys), -abs(w - middle)))
         return out
 
     everything = best_weights({r.name for r in runs})
@@ -392,7 +496,7 @@ def fit_fusion(ss, conn, runs: list[RepoRun], specs: dict, grid: list[float], se
                 cv[key] = ndcg[chosen[intent[key]]][key]
     in_sample = _macro(runs, lambda key: ndcg[everything[intent[key]]][key])
     cross = _macro(runs, lambda key: cv[key])
-    print("\nfusion fit (lexical weight per intent, vector weight 1; mean of per-repository NDCG@10, hybrid)")
+    print("\nfusion fit (lexical share per intent; mean of per-repository NDCG@10, hybrid)")
     print(f"  chosen on all repositories: {everything}  in-sample {in_sample:.3f}")
     print(f"  leave-one-language-out:     {cross:.3f}  (weights chosen without the language scored)")
     for lang, chosen in per_language.items():
@@ -435,7 +539,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a ranking setting passed to mnemo.search (see mnemo.search.rank.settings)")
     ap.add_argument("--fit-fusion", metavar="W,W,...",
-                    help="also fit the fusion's lexical weight per intent over these values, leave-one-language-out")
+                    help="also fit the fusion's lexical share per intent over these values (convex alpha in 0..1; "
+                         "RRF lexical weight with --set fusion=rrf), leave-one-language-out")
+    ap.add_argument("--record", type=Path, metavar="FILE",
+                    help="record every query's retrieval lists and candidate rows here (gzip pickle), then evaluate")
+    ap.add_argument("--replay", type=Path, metavar="FILE",
+                    help="evaluate from a --record file: fusion and reranking replayed without SQL (ranking settings only)")
     ap.add_argument("--details", type=Path, help="write one JSON line per query and mode here")
     ap.add_argument("--json-out", type=Path, help="write the summary as JSON here")
     args = ap.parse_args(argv)
@@ -482,6 +591,10 @@ def main(argv: list[str] | None = None) -> int:
     search_kwargs = {"ranking": settings} if settings else {}
     embedder = None
     runs: list[RepoRun] = []
+    replay = Recorded.load(args.replay) if args.replay else None
+    recorder = Recorded() if args.record else None
+    if recorder is not None:
+        replay = recorder  # evaluate from what was just recorded: the figures check the replay path
     with connect(database.url, autocommit=True) as conn:
         for name in selected:
             repository = f"semble-{name}"
@@ -490,26 +603,35 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {name}: not indexed (run without --reuse)", file=sys.stderr)
                 not_run.append(name)
                 continue
-            if embedder is None and any(m in ("vector", "hybrid") for m in modes):
+            if embedder is None and replay is None and any(m in ("vector", "hybrid") for m in modes):
                 from mnemo.embed import load_embedder
 
                 embedder = load_embedder(row[0])
             run = RepoRun(name, specs[name]["language"], [q for q in queries if q.repo == name])
             t0 = time.perf_counter()
+            if recorder is not None:
+                if embedder is None:
+                    from mnemo.embed import load_embedder
+
+                    embedder = load_embedder(row[0])
+                for i, q in enumerate(run.queries):
+                    recorder.record(conn, name, i, q.text, embedder, RECORD_DEPTH)
             evaluate(ss, conn, run, specs[name].get("benchmark_root") or "", modes, search_kwargs, embedder,
-                     args.trees)
+                     args.trees, replay)
             print(f"  {name}: " + " ".join(f"{m} {run.ndcg(m):.3f}" for m in modes)
                   + f" ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
             runs.append(run)
         fit = None
         if args.fit_fusion:
-            if embedder is None:
+            if embedder is None and replay is None:
                 from mnemo.embed import load_embedder
 
                 embedder = load_embedder(conn.execute("SELECT model FROM repositories WHERE name = %s",
                                                       (f"semble-{runs[0].name}",)).fetchone()[0])
             grid = [float(x) for x in args.fit_fusion.split(",") if x.strip()]
-            fit = fit_fusion(ss, conn, runs, specs, grid, settings, embedder)
+            fit = fit_fusion(ss, conn, runs, specs, grid, settings, embedder, replay)
+    if recorder is not None:
+        recorder.save(args.record)
     summary = report(runs, modes, load_refs(ss, args.bench), sorted(not_run))
     if fit:
         summary["fusion_fit"] = fit

@@ -501,3 +501,31 @@ def test_qualified_identifier_pins_the_method_over_same_named_ones(database: Dat
     names = [r.qualified_name for r in run_search(database, "save", mode="lexical")]
     assert set(names[:2]) == {"Cache.save", "UserStore.save"}
     assert run_search(database, "User%.save", mode="lexical")  # LIKE metacharacters are literal
+
+
+def test_symbol_query_finds_the_same_case_type_among_many_lower_case_namesakes(database: Database) -> None:
+    # 120 `fn serialize` impls exceed the name lookup's depth; the trait must not be cut.
+    impls = [("method", "serialize", f"T{i}.serialize", "fn serialize(&self)", None,
+              f"fn serialize(&self) {{ s.emit({i}) }}\n") for i in range(120)]
+    corpus = {
+        "src/ser/impls.rs": ("rust", impls),
+        "src/ser/mod.rs": ("rust", [("interface", "Serialize", "Serialize", "pub trait Serialize", "A serializable type.",
+                                     "pub trait Serialize {\n    fn serialize(&self);\n}\n")]),
+    }
+    insert_repository(database, "serde", corpus)
+    for mode in ("lexical", "hybrid"):
+        assert run_search(database, "Serialize", mode=mode)[0].qualified_name == "Serialize", mode
+    assert run_search(database, "serialize", mode="lexical")[0].name == "serialize"
+
+
+def test_symbol_query_finds_a_module_named_with_its_namespace(database: Database) -> None:
+    # Elixir's `defmodule Plug.Conn` is named `Plug.Conn`; `conn` helpers elsewhere must not win.
+    corpus = {
+        "lib/plug/test.ex": ("elixir", [("method", "conn", "Plug.Test.conn", "def conn(method, path)", None,
+                                         "def conn(method, path) do\n  Plug.Adapters.Test.Conn.conn(method, path)\nend\n")]),
+        "lib/plug/conn.ex": ("elixir", [("class", "Plug.Conn", "Plug.Conn", "defmodule Plug.Conn", "The connection.",
+                                         "defmodule Plug.Conn do\n  defstruct adapter: nil\nend\n")]),
+    }
+    insert_repository(database, "plug", corpus)
+    for mode in ("lexical", "hybrid"):
+        assert run_search(database, "Conn", mode=mode)[0].qualified_name == "Plug.Conn", mode

@@ -95,7 +95,8 @@ def test_default_excluded_directories_match_whole_components(directory: str, aff
         yielded = {f.rel_path for f in scan(root, report=report)}
         excluded = name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info")
         assert (f"src/{name}/m.ts" not in yielded) == excluded
-        assert f"src/{name}.ts" in yielded  # a file named like an excluded directory stays
+        if not name.endswith(".d"):  # `x.d.ts` is a declaration file, skipped for that reason
+            assert f"src/{name}.ts" in yielded  # a file named like an excluded directory stays
         if excluded:
             assert (f"src/{name}/", "default-excluded directory") in report.paths
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from mnemo.search.fusion import RRF_K, reciprocal_rank_fusion, single
 
 
@@ -54,3 +56,47 @@ def test_pinned_exact_definitions_come_first() -> None:
 def test_words_queries_lean_on_the_vector_list() -> None:
     # A document first in the vector list beats one first in the lexical list.
     assert reciprocal_rank_fusion([(1, 5.0)], [(2, 0.9)])[0].chunk_id == 2
+
+
+def test_convex_fusion_keeps_score_margins_that_rank_fusion_discards() -> None:
+    from mnemo.search.fusion import convex_fusion
+
+    # Lexical is sure of chunk 1 (far above the rest); vector mildly prefers chunk 2.
+    lexical = [(1, 20.0), (2, 2.0), (3, 1.9)]
+    vector = [(2, 0.52), (1, 0.50), (3, 0.49)]
+    assert reciprocal_rank_fusion(lexical, vector, weights=(1.0, 1.0))[0].chunk_id == 2  # ranks (2,1) tie (1,2)
+    fused = convex_fusion(lexical, vector, alpha=0.4, norms=("max", "max"))
+    assert fused[0].chunk_id == 1
+    one = fused[0]
+    assert one.score == pytest.approx(0.4 * 1.0 + 0.6 * 0.50 / 0.52)
+    assert (one.lexical_rank, one.vector_rank) == (1, 2)
+
+
+def test_convex_alpha_moves_the_balance_and_absent_means_zero() -> None:
+    from mnemo.search.fusion import convex_fusion
+
+    lexical, vector = [(1, 5.0), (3, 1.0)], [(2, 0.9), (3, 0.8)]
+    assert convex_fusion(lexical, vector, alpha=0.9)[0].chunk_id == 1
+    assert convex_fusion(lexical, vector, alpha=0.1)[0].chunk_id == 2
+    two = next(f for f in convex_fusion(lexical, vector, alpha=0.5, norms=("max", "max")) if f.chunk_id == 2)
+    assert two.lexical_rank is None and two.score == pytest.approx(0.5)
+
+
+def test_convex_fusion_ignores_the_exact_name_bonus_when_scaling() -> None:
+    from mnemo.search.fusion import convex_fusion
+    from mnemo.search.lexical import EXACT_NAME_BONUS
+
+    # Without removing the bonus every other lexical score would scale to ~0.
+    lexical = [(1, EXACT_NAME_BONUS + 4.0), (2, 8.0)]
+    fused = {f.chunk_id: f.score for f in convex_fusion(lexical, [], alpha=1.0, norms=("max", "max"))}
+    assert fused[2] == pytest.approx(1.0) and fused[1] == pytest.approx(0.5)
+
+
+def test_fuse_follows_the_settings() -> None:
+    from mnemo.search.fusion import fuse
+    from mnemo.search.rank.settings import RankSettings
+
+    lexical, vector = [(1, 20.0), (2, 2.0), (3, 1.9)], [(2, 0.52), (1, 0.50), (3, 0.49)]
+    assert fuse(lexical, vector, "semantic", RankSettings())[0].chunk_id == 1
+    assert fuse(lexical, vector, "semantic", RankSettings(fusion="rrf", semantic_weights=(1.0, 1.0)))[0].chunk_id == 2
+    assert fuse(lexical, vector, "semantic", RankSettings(semantic_alpha=0.0))[0].chunk_id == 2

@@ -121,6 +121,17 @@ def test_definition_boost_for_identifiers_inside_a_sentence() -> None:
     assert defn.score == pytest.approx(1.4) and user.score == 1.0
 
 
+def test_capitalised_words_of_a_sentence_count_as_names() -> None:
+    query = classify(analyse("Deferred and await for async result computation"))
+    assert "Deferred" in query.capitalised and "And" not in query.capitalised
+    defn = cand(1, 0.6, "src/Deferred.kt", name="Deferred", kind="interface")
+    other = cand(2, 1.0, "src/Await.kt", start=20, end=30, name="awaitAll")
+    assert ids(rerank([other, defn], query, RankSettings())) == [1, 2]
+    defn, other = cand(1, 0.4, name="Deferred"), cand(2, 1.0, start=20, end=30, name="awaitAll")
+    boosts.apply([defn, other], query, RankSettings(definition_capitalised=False))
+    assert defn.score == 0.4  # only identifier-shaped words without the setting
+
+
 def test_file_evidence_lifts_the_best_chunk_of_a_file_with_several_matches() -> None:
     lone = cand(1, 1.0, "src/lone.py")
     a, b, c = (cand(i, score, "src/many.py", start=10 * i, end=10 * i + 5) for i, score in ((2, 0.9), (3, 0.85), (4, 0.8)))
@@ -169,3 +180,97 @@ def test_settings_from_overrides() -> None:
         settings_from({"no_such_rule": 1})
     with pytest.raises(ConfigError):
         settings_from({"lexical.nope": 1})
+
+
+def _symbol(query: str, cands: list[Candidate]) -> list[int]:
+    return ids(rerank(cands, classify(analyse(query)), RankSettings()))
+
+
+def test_symbol_query_puts_the_same_case_definition_before_a_lower_case_namesake() -> None:
+    fn = cand(1, 9.0, "src/flow/Builders.kt", name="flow", kind="function")
+    iface = cand(2, 1.0, "src/flow/Flow.kt", name="Flow", kind="interface")
+    assert _symbol("Flow", [fn, iface]) == [2, 1]
+    assert iface.contributions["definition_tier"] > fn.contributions["definition_tier"]
+
+
+def test_symbol_query_prefers_the_file_named_after_it_and_the_least_nested() -> None:
+    other = cand(1, 5.0, "tokio/src/sync/mpsc/chan.rs", name="Semaphore", kind="interface")
+    named = cand(2, 1.0, "tokio/src/sync/semaphore.rs", name="Semaphore", kind="class")
+    assert _symbol("Semaphore", [other, named]) == [2, 1]
+    deep = cand(3, 5.0, "src/Http/Client/Request.php", name="Request", kind="class")
+    shallow = cand(4, 4.0, "src/Http/Request.php", name="Request", kind="class")
+    assert _symbol("Request", [deep, shallow]) == [4, 3]
+
+
+def test_symbol_query_matches_dotted_module_names_and_members() -> None:
+    # Elixir: `defmodule Plug.Conn` is named `Plug.Conn`; its functions are `Plug.Conn.halt`.
+    helper = cand(1, 9.0, "lib/plug/test.ex", name="conn", qname="Plug.Test.conn", kind="method")
+    member = cand(2, 3.0, "lib/plug/conn.ex", 500, 510, name="halt", qname="Plug.Conn.halt", kind="method")
+    module = cand(3, 1.0, "lib/plug/conn.ex", 1, 200, name="Plug.Conn", kind="class")
+    assert _symbol("Conn", [helper, member, module])[:2] == [3, 2]
+
+
+def test_qualified_symbol_query_needs_the_qualifier() -> None:
+    method = cand(1, 9.0, "lib/sinatra/base.rb", 2165, 2167, name="helpers", qname="Sinatra.helpers", kind="method")
+    module = cand(2, 1.0, "lib/sinatra/base.rb", 286, 485, name="Helpers", qname="Sinatra.Helpers", kind="class")
+    elsewhere = cand(3, 5.0, "lib/other.rb", name="Helpers", qname="Other.Helpers", kind="class")
+    assert _symbol("Sinatra::Helpers", [method, module, elsewhere])[0] == 2
+
+
+def test_symbol_tiers_put_a_test_namesake_below_and_leave_word_queries_alone() -> None:
+    test = cand(1, 9.0, "tests/test_config.py", name="parse_config")
+    impl = cand(2, 1.0, "src/config.py", name="parse_config")
+    assert _symbol("parseConfig", [test, impl]) == [2, 1]  # case/underscore variant still matches
+    words = rerank([cand(3, 9.0, "src/a.py", name="parse_config"), cand(4, 1.0, "src/b.py", name="x")],
+                   classify(analyse("parse the config file")), RankSettings())
+    assert all(c.tier == 0 for c in words)
+
+
+def test_cpp_specialisations_match_their_template_name() -> None:
+    from mnemo.search.rank.definitions import name_level
+
+    spec = cand(1, 1.0, "include/fmt/ranges.h", name="formatter<std::tuple<T...>>", kind="class")
+    assert name_level(spec, ["formatter"]) == 3
+
+
+def test_order_keeps_pinned_definitions_beyond_the_candidate_cut() -> None:
+    from mnemo.search import order
+    from mnemo.search.lexical import EXACT_NAME_BONUS
+
+    plan = analyse("Helpers")
+    # The exact name sits at lexical rank 3 with a weak text score; the vector list fills the cut.
+    lexical = [(1, 9.0), (2, 8.0), (50, EXACT_NAME_BONUS + 0.1)]
+    vector = [(i, 0.9 - i / 1000) for i in range(3, 13)]
+    rows = {i: (cand(i, 0.0, f"src/f{i}.rb", name=f"n{i}"), "") for i in range(1, 13)}
+    rows[50] = (cand(50, 0.0, "lib/helpers.rb", name="Helpers", kind="module"), "")
+    ranked, _, _ = order(lexical, vector, plan, classify(plan), RankSettings(), "hybrid", 5,
+                         lambda got: {i: rows[i] for i in got if i in rows}, lambda tails: [])
+    assert ranked[0].chunk_id == 50 and ranked[0].pinned
+
+
+def test_an_older_versioned_copy_ranks_below_the_newest() -> None:
+    old = cand(1, 1.0, "packages/zod/src/v3/types.ts", name="ZodObject", kind="class")
+    new = cand(2, 0.8, "packages/zod/src/v4/classic/schemas.ts", name="ZodObject", kind="interface")
+    assert ids(rerank([old, new], classify(analyse("object schema with known keys")), RankSettings())) == [2, 1]
+    assert old.contributions["old_version_penalty"] == pytest.approx(0.5)
+    old, new = cand(1, 1.0, "zod/src/v3/types.ts", name="ZodObject"), cand(2, 0.8, "zod/src/v4/schemas.ts", name="ZodObject")
+    assert _symbol("ZodObject", [old, new]) == [2, 1]
+    # The query names the version: no penalty; a lone versioned path: nothing to compare with.
+    old = cand(1, 1.0, "zod/src/v3/types.ts")
+    rerank([old, cand(2, 0.8, "zod/src/v4/a.ts")], classify(analyse("v3 object schema")), RankSettings())
+    assert "old_version_penalty" not in old.contributions
+    lone = cand(3, 1.0, "api/v1/routes.py")
+    rerank([lone, cand(4, 0.5, "api/app.py")], classify(analyse("routes")), RankSettings())
+    assert "old_version_penalty" not in lone.contributions
+
+
+def test_a_member_named_in_the_query_is_not_hidden_by_its_named_class() -> None:
+    # "Session load": the method matches better, but the class named Session would take the name
+    # boost alone, overtake it and hide it (the method lies inside the class: rank.places).
+    def two() -> list[Candidate]:
+        return [cand(1, 0.9, "lib/session.rb", 6, 34, name="Session", qname="Rack.Session", kind="class"),
+                cand(2, 1.0, "lib/session.rb", 17, 21, name="load", qname="Rack.Session.load", kind="method")]
+
+    query = classify(analyse("Session load"))
+    assert ids(rerank(two(), query, RankSettings(file_evidence=0.0))) == [2, 1]
+    assert ids(rerank(two(), query, RankSettings(file_evidence=0.0, member_boost=0.0))) == [1]

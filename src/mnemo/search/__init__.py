@@ -18,9 +18,10 @@ Scores order results within one response; they are not comparable across modes o
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -138,27 +139,86 @@ def search(
     with _connection(database) as conn:
         repos = _resolve(conn, repositories)
         filters = Filters(tuple(r.id for r in repos), languages, kinds, path_regex)
-        pinned: set[int] = set()
+        lexical: list[tuple[int, float]] = []
+        vector: list[tuple[int, float]] = []
         if mode == "lexical":
             lexical = search_lexical(conn, plan, filters, depth, settings.lexical)
-            fused = fusion.single(lexical, lexical=True)
         else:
             model, dimension = _one_model(repos)
             query_vector = _QueryEmbedding(plan.text, model, dimension, embedder)
             query_vector.start()  # embeds while the lexical query runs
             lexical = search_lexical(conn, plan, filters, depth, settings.lexical) if mode == "hybrid" else []
             vector = search_vector(conn, query_vector.result(), dimension, filters, depth)
-            if mode == "vector":
-                fused = fusion.single(vector, lexical=False)
-            else:
-                fused = fusion.reciprocal_rank_fusion(
-                    lexical, vector, weights=settings.weights(intent.kind), k=settings.rrf_k,
-                    prefer="lexical" if plan.is_identifier else "vector",
-                )
-        if plan.is_identifier and mode != "vector":
-            pinned = {cid for cid, score in lexical if is_exact_name_score(score)}
-        return _materialise(conn, fused[:depth], plan, intent, settings, pinned, limit, explain,
-                            {r.id: r.name for r in repos})
+        ranked, sources, origin = order(
+            lexical, vector, plan, intent, settings, mode, depth,
+            lambda ids: _fetch_candidates(conn, ids), lambda tails: _fetch_heads(conn, tails),
+        )
+        return _results(ranked[:limit], sources, origin, plan, explain, {r.id: r.name for r in repos})
+
+
+def fuse(
+    lexical: Sequence[tuple[int, float]], vector: Sequence[tuple[int, float]], plan: QueryPlan,
+    intent: rank.Intent, settings: rank.RankSettings, mode: str,
+) -> tuple[list[fusion.Fused], set[int]]:
+    """One best-first list from the mode's retrieval lists, and the pinned ids (definitions named
+    exactly as an identifier query asks: they stay first)."""
+    if mode == "lexical":
+        fused = fusion.single(lexical, lexical=True)
+    elif mode == "vector":
+        fused = fusion.single(vector, lexical=False)
+    else:
+        fused = fusion.fuse(lexical, vector, intent.kind, settings,
+                            prefer="lexical" if plan.is_identifier else "vector")
+    pinned: set[int] = set()
+    if plan.is_identifier and mode != "vector":
+        pinned = {cid for cid, score in lexical if is_exact_name_score(score)}
+    return fused, pinned
+
+
+CandidateFetch = Callable[[list[int]], dict[int, tuple["rank.Candidate", str]]]
+HeadFetch = Callable[[list["rank.Candidate"]], list[tuple["rank.Candidate", str]]]
+
+
+def order(
+    lexical: Sequence[tuple[int, float]], vector: Sequence[tuple[int, float]], plan: QueryPlan,
+    intent: rank.Intent, settings: rank.RankSettings, mode: str, depth: int,
+    fetch: CandidateFetch, fetch_heads: HeadFetch,
+) -> tuple[list[rank.Candidate], dict[int, str], dict[int, fusion.Fused]]:
+    """Fuse, then rerank: the whole ordering after retrieval, with the candidates' rows supplied
+    by `fetch` (chunk id -> an unscored Candidate and its source) and `fetch_heads` (the head
+    parts of split definitions, for the tails among the candidates). search() passes database
+    reads; the semble benchmark passes rows it recorded, to replay rankings without SQL."""
+    fused, pinned = fuse(lexical, vector, plan, intent, settings, mode)
+    # Pinned exact names are kept beyond the cut: fused scores can sink a definition that only
+    # the name lookup found below `depth`, and for an identifier query it is the answer.
+    fused = fused[:depth] + [f for f in fused[depth:] if f.chunk_id in pinned]
+    found = fetch([f.chunk_id for f in fused])
+    sources: dict[int, str] = {}
+    candidates: list[rank.Candidate] = []
+    for i, f in enumerate(fused):
+        got = found.get(f.chunk_id)
+        if got is None:
+            continue  # deleted by a concurrent re-index since the ranking query
+        template, sources[f.chunk_id] = got
+        candidates.append(dataclasses.replace(template, score=f.score, order=i, pinned=f.chunk_id in pinned,
+                                              contributions={}, features=_features(f)))
+    heads: dict[tuple[int, str, str, str], rank.Candidate] = {}
+    tails = [c for c in candidates if c.parts > 1 and c.part != 1]
+    if tails and settings.split_head:
+        for head, source in fetch_heads(tails):
+            sources[head.chunk_id] = source
+            heads.setdefault(rank.places.split_key(head), dataclasses.replace(head, contributions={}))
+    ranked = rank.rerank(candidates, intent, settings, heads)
+    return ranked, sources, {f.chunk_id: f for f in fused}
+
+
+def _features(f: fusion.Fused) -> dict[str, float]:
+    out = {}
+    if f.lexical_rank is not None:
+        out["lexical_rank"], out["lexical_score"] = float(f.lexical_rank), float(f.lexical_score or 0.0)
+    if f.vector_rank is not None:
+        out["vector_rank"], out["vector_similarity"] = float(f.vector_rank), float(f.vector_similarity or 0.0)
+    return out
 
 
 @contextlib.contextmanager
@@ -260,44 +320,40 @@ _ROW_COLUMNS = (
 )
 
 
-def _candidate(row: tuple, score: float, order: int, pinned: bool) -> tuple[rank.Candidate, str]:
+def _candidate(row: tuple) -> tuple[rank.Candidate, str]:
+    """An unscored Candidate from a `_ROW_COLUMNS` row, and the chunk's source."""
     (chunk_id, repo_id, path, start_line, end_line, name, qname, kind, language, source, part, parts) = row
-    code_lines = sum(1 for line in source.splitlines() if line.strip() and not _COMMENT_LINE.match(line))
-    return rank.Candidate(chunk_id, score, order, repo_id, path, start_line, end_line, kind, name, qname, language,
-                          part, parts, code_lines, pinned), source
+    return rank.Candidate(chunk_id, 0.0, 0, repo_id, path, start_line, end_line, kind, name, qname, language,
+                          part, parts, code_lines(source)), source
 
 
-def _materialise(
-    conn: Any, fused: list[fusion.Fused], plan: QueryPlan, intent: rank.Intent, settings: rank.RankSettings,
-    pinned: set[int], limit: int, explain: bool, repo_names: dict[int, str],
+def code_lines(source: str) -> int:
+    """Lines that are neither blank nor comment-only."""
+    return sum(1 for line in source.splitlines() if line.strip() and not _COMMENT_LINE.match(line))
+
+
+def _fetch_candidates(conn: Any, ids: list[int]) -> dict[int, tuple[rank.Candidate, str]]:
+    rows = conn.execute(f"SELECT {_ROW_COLUMNS} FROM chunks WHERE id = ANY(%s)", (ids,)).fetchall()
+    return {r[0]: _candidate(r) for r in rows}
+
+
+def _fetch_heads(conn: Any, tails: list[rank.Candidate]) -> list[tuple[rank.Candidate, str]]:
+    rows = conn.execute(
+        f"SELECT {_ROW_COLUMNS} FROM chunks WHERE file_id IN (SELECT file_id FROM chunks WHERE id = ANY(%s))"
+        " AND (metadata->>'part')::int = 1",
+        ([c.chunk_id for c in tails],),
+    ).fetchall()
+    return [_candidate(r) for r in rows]
+
+
+def _results(
+    ranked: list[rank.Candidate], sources: dict[int, str], origin: dict[int, fusion.Fused], plan: QueryPlan,
+    explain: bool, repo_names: dict[int, str],
 ) -> list[SearchResult]:
-    """Fetch the candidates' rows, rerank them (search.rank) and build the best `limit` results."""
-    rows = conn.execute(f"SELECT {_ROW_COLUMNS} FROM chunks WHERE id = ANY(%s)", ([f.chunk_id for f in fused],)).fetchall()
-    by_id = {r[0]: r for r in rows}
-    sources: dict[int, str] = {}
-    candidates: list[rank.Candidate] = []
-    origin = {f.chunk_id: f for f in fused}
-    for order, f in enumerate(fused):
-        row = by_id.get(f.chunk_id)
-        if row is None:
-            continue  # deleted by a concurrent re-index since the ranking query
-        cand, sources[f.chunk_id] = _candidate(row, f.score, order, f.chunk_id in pinned)
-        candidates.append(cand)
-    heads: dict[tuple[int, str, str, str], rank.Candidate] = {}
-    tails = [c for c in candidates if c.parts > 1 and c.part != 1]
-    if tails and settings.split_head:
-        head_rows = conn.execute(
-            f"SELECT {_ROW_COLUMNS} FROM chunks WHERE file_id IN (SELECT file_id FROM chunks WHERE id = ANY(%s))"
-            " AND (metadata->>'part')::int = 1",
-            ([c.chunk_id for c in tails],),
-        ).fetchall()
-        for row in head_rows:
-            head, sources[row[0]] = _candidate(row, 0.0, 0, False)
-            heads.setdefault(rank.places.split_key(head), head)
-    ranked = rank.rerank(candidates, intent, settings, heads)
+    """SearchResults (with snippets) for the ranked candidates."""
     words = plan.highlight_words()
     results: list[SearchResult] = []
-    for c in ranked[:limit]:
+    for c in ranked:
         f = origin.get(c.chunk_id)
         snip = make_snippet(sources[c.chunk_id], c.start_line, words)
         results.append(

@@ -305,10 +305,31 @@ def _exact_names(conn: psycopg.Connection, identifier: str, filters: Filters, de
     segments = _segments(identifier)
     last = segments[-1] if segments else identifier
     qualified = len(segments) > 1
-    query = sql.SQL("SELECT c.id, {bonus}::float8 FROM chunks c WHERE lower(c.name) = lower(%s){where} LIMIT %s").format(
-        bonus=sql.Literal(EXACT_NAME_BONUS * (0.5 if qualified else 1.0)), where=where
-    )
-    params: list[object] = [last, *where_params, depth]
+    # Same-case names first: `LIMIT depth` must not cut `trait Serialize` for a hundred `fn serialize`.
+    query = sql.SQL(
+        "SELECT c.id, {bonus}::float8 FROM chunks c WHERE lower(c.name) = lower(%s){where}"
+        " ORDER BY c.name = %s DESC, c.id LIMIT %s"
+    ).format(bonus=sql.Literal(EXACT_NAME_BONUS * (0.5 if qualified else 1.0)), where=where)
+    params: list[object] = [last, *where_params, last, depth]
+    if not qualified and last[:1].isupper():
+        found = conn.execute(
+            sql.SQL(
+                "SELECT c.id, c.name = %s FROM chunks c WHERE lower(c.name) = lower(%s){where}"
+                " ORDER BY c.name = %s DESC, c.id LIMIT %s"
+            ).format(where=where),
+            [last, last, *where_params, last, depth],
+        ).fetchall()
+        out = {r[0]: EXACT_NAME_BONUS for r in found}
+        if not any(same_case for _, same_case in found):
+            # No definition spelled so: module names that carry their namespace (`defmodule
+            # Plug.Conn`: name `Plug.Conn`) end in the bare name; the trigram index on name finds
+            # them. Asked only then: the trigram scan costs milliseconds on a common word.
+            dotted = conn.execute(
+                sql.SQL("SELECT c.id FROM chunks c WHERE c.name LIKE %s{where} LIMIT %s").format(where=where),
+                ["%." + _like_literal(last), *where_params, depth],
+            ).fetchall()
+            out.update({r[0]: EXACT_NAME_BONUS for r in dotted})
+        return out
     if qualified:
         query = sql.SQL(
             "SELECT id, max(score) FROM ({bare} UNION ALL (SELECT c.id, {bonus}::float8 FROM chunks c"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mnemo.search.rank import boosts, diversity, files, penalties, places
+from mnemo.search.rank import boosts, definitions, diversity, files, penalties, places
 from mnemo.search.rank.candidate import Candidate
 from mnemo.search.rank.intent import Intent, classify
 from mnemo.search.rank.settings import RankSettings, settings_from
@@ -21,7 +21,12 @@ from mnemo.search.rank.settings import RankSettings, settings_from
 __all__ = ["Candidate", "Intent", "RankSettings", "classify", "rerank", "settings_from"]
 
 Rule = Callable[[list[Candidate], Intent, RankSettings], list[Candidate]]
-SCORING_RULES: tuple[Rule, ...] = (penalties.apply, boosts.apply, files.apply)
+SCORING_RULES: tuple[Rule, ...] = (penalties.apply, boosts.apply, files.apply, definitions.apply)
+
+
+def sort_key(c: Candidate) -> tuple:
+    """Best first: the definition tier (symbol queries), then pinned exact names, then the score."""
+    return (-c.tier, c.pinned is False, -round(c.score, 12), c.order)
 
 
 def rerank(
@@ -33,6 +38,6 @@ def rerank(
     ranked = list(candidates)
     for rule in SCORING_RULES:
         ranked = rule(ranked, intent, settings)
-    ranked.sort(key=lambda c: (c.pinned is False, -round(c.score, 12), c.order))
+    ranked.sort(key=sort_key)
     ranked = places.apply(ranked, intent, settings, heads)
     return diversity.apply(ranked, intent, settings)

@@ -22,7 +22,9 @@ class Candidate:
     parts: int = 1
     code_lines: int = 0  # lines of the source that are neither blank nor comment-only
     pinned: bool = False  # an exact-name match for an identifier query: stays first
+    tier: float = 0.0  # sorted before the score: how well a definition's name matches a symbol query
     contributions: dict[str, float] = field(default_factory=dict)  # rule → score factor (or 0 = dropped)
+    features: dict[str, float] = field(default_factory=dict)  # retrieval evidence: lexical/vector rank and score
 
     def scale(self, rule: str, factor: float) -> None:
         """Multiply the score by `factor` and say which rule did it."""

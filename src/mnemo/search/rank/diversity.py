@@ -21,7 +21,7 @@ def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings) -
             excess = per_file.get((c.repository_id, c.path), 0) - settings.max_per_file + 1
             return c.score * (settings.file_decay ** excess if excess > 0 else 1.0)
 
-        pick = max(pending[: 4 * settings.max_per_file + 8], key=lambda c: (c.pinned, effective(c), -c.order))
+        pick = max(pending[: 4 * settings.max_per_file + 8], key=lambda c: (c.tier, c.pinned, effective(c), -c.order))
         i = pending.index(pick)
         factor = effective(pick) / pick.score if pick.score else 1.0
         if factor != 1.0:

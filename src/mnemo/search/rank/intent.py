@@ -31,6 +31,8 @@ class Intent:
     wants_tests: bool  # the query asks for tests/examples: no penalty for them
     keywords: frozenset[str] = frozenset()  # words of 3+ letters, no stop words (path matching)
     symbols: frozenset[str] = frozenset()  # identifier-shaped words (`StateManager`, `parse_config`)
+    identifier: str | None = None  # a symbol query's identifier, without `()`
+    capitalised: frozenset[str] = frozenset()  # capitalised words of a sentence (`Deferred`, `Job`)
 
     @property
     def is_symbol(self) -> bool:
@@ -46,7 +48,8 @@ def classify(plan: QueryPlan) -> Intent:
         kind = "architecture"
     else:
         kind = "semantic"
-    from mnemo.search.rank.boosts import embedded_symbols, keywords
+    from mnemo.search.rank.boosts import capitalised_words, embedded_symbols, keywords
 
     return Intent(kind, words, wants_tests, frozenset(keywords(plan.text)),
-                  embedded_symbols(plan.text, plan.is_identifier))
+                  embedded_symbols(plan.text, plan.is_identifier), plan.identifier,
+                  capitalised_words(plan.text))

@@ -3,6 +3,7 @@
 - examples, samples, demos, benchmarks and documentation code;
 - vendored, third-party, generated, minified and amalgamated code, compat/legacy shims;
 - re-export barrels (`__init__.py`, `index.ts`, `mod.rs`, `package-info.java`) and `.d.ts` stubs;
+- older versioned copies: `src/v3/…` when `src/v4/…` is among the candidates (zod, pydantic.v1);
 - optionally tiny chunks (a one-line declaration with a doc comment).
 A query that asks for tests or examples ("test for the retry logic") is not penalised for them.
 """
@@ -27,6 +28,7 @@ VENDOR_PATH = re.compile(
     r"compat|_compat|legacy)(/|$)|\.(min\.js|pb\.go|generated\.[a-z]+|g\.dart)$|_pb2\.py$",
     re.IGNORECASE,
 )
+VERSION_DIR = re.compile(r"(?:^|/)v(\d{1,2})(?=/)")
 REEXPORT_FILES = frozenset({"__init__.py", "package-info.java", "index.ts", "index.js", "mod.rs"})
 
 
@@ -42,8 +44,22 @@ def is_vendor_path(path: str) -> bool:
     return bool(VENDOR_PATH.search(path))
 
 
+def version_of(path: str) -> int | None:
+    """The major version a path's `v3/`-style directory names, if any."""
+    found = VERSION_DIR.findall(path)
+    return int(found[-1]) if found else None
+
+
 def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings) -> list[Candidate]:
+    # Older versioned copies (`zod/src/v3/` beside `v4/`, `pydantic/v1/`): the newest version
+    # among the candidates is the one a reader means unless the query names a version.
+    newest = max((v for c in candidates if (v := version_of(c.path)) is not None), default=None)
     for c in candidates:
+        if settings.old_version_penalty != 1.0 and newest is not None:
+            v = version_of(c.path)
+            if v is not None and v < newest and f"v{v}" not in intent.words:
+                c.scale("old_version_penalty", settings.old_version_penalty)
+
         if not intent.wants_tests:
             if settings.test_penalty != 1.0 and is_test_path(c.path):
                 c.scale("test_penalty", settings.test_penalty)

@@ -31,6 +31,7 @@ def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings,
             if settings.split_head and c.part != 1 and heads and key in heads:
                 head = heads[key]
                 head.score, head.order, head.pinned = c.score, c.order, c.pinned
+                head.tier = c.tier + settings.tier_head if c.tier else 0.0
                 head.contributions = {**c.contributions, "split_head": 1.0}
                 c = head
         span = (c.repository_id, c.path, c.start_line, c.end_line)
