@@ -14,6 +14,8 @@ any point leaves only whole files behind, and the next run picks up from there.
 
 The per-file work is `prepare_file` (pure: bytes → chunks) inside `FileIndexer` (read, skip,
 prepare, embed a window, commit each file, record failures), which reports `FileOutcome`s. The
+local driver commits behind the parsing: a writer thread with its own connection (`WriteBehind`)
+writes window N while window N+1 is parsed, so Python and PostgreSQL each keep a core busy. The
 local driver `_Run` feeds one FileIndexer and sums the outcomes; a distributed driver runs the
 same FileIndexer on each worker, never a copy of it.
 
@@ -53,8 +55,8 @@ from mnemo.embed import (
     Embedder, canonical_model_name, chunk_text, load_embedder, model_hash_of, release_embedder, text_hash,
 )
 from mnemo.embed.memory import release_free_memory
-from mnemo.models import ParsedFile, SourceFile
 from mnemo.languages.registry import has_grammar
+from mnemo.models import ParsedFile, SourceFile
 from mnemo.names import repository_name_problem
 from mnemo.parse import parse_tree
 from mnemo.scan import (
