@@ -8,6 +8,7 @@ the cache), so each figure is a whole process: model load, parse, embed, write, 
     python benchmarks/index_bench.py rxjs --model static --model minilm   # default vs torch, one run
     python benchmarks/index_bench.py babylon --runs 1 --rerun 3   # @babylonjs/core: ~3,400 .js files
     python benchmarks/index_bench.py /path/to/tree
+    python benchmarks/index_bench.py babylon --baseline-src /tmp/base/src   # this code vs another, alternating
 
 Prints one line per run and the medians per model; with several models, the cold-wall ratio of
 each against the first. The static model is built and the database started before the first run
@@ -91,7 +92,14 @@ def main() -> None:
                     help="run a CPU-bound process (`python -c 'while 1: pass'`) beside every run: contention")
     ap.add_argument("--model", action="append", metavar="NAME",
                     help="embedding model (repeat to compare; default: the default model)")
+    ap.add_argument("--baseline-src", type=Path, metavar="DIR",
+                    help="another checkout's src/ (e.g. `git archive main src | tar -x -C /tmp/base`): its cold "
+                         "runs alternate with this code's, on a database of its own, and the ratio is printed "
+                         "(the same machine load for both)")
     args = ap.parse_args()
+    if args.baseline_src:
+        compare(args)
+        return
 
     root = fetch(args.corpus) if args.corpus in CORPORA else Path(args.corpus).resolve()
     home = args.home.resolve()
@@ -155,6 +163,65 @@ def main() -> None:
     if burner:
         burner.kill()
     subprocess.run([sys.executable, "-m", "mnemo", "db", "stop"], env=env, capture_output=True)
+
+
+def _start(home: Path, pythonpath: str | None, keep: bool) -> dict[str, str]:
+    """A private embedded database for one code tree, the static model built: the env to run in."""
+    env = {**os.environ, "MNEMO_HOME": str(home)}
+    env.pop("MNEMO_DATABASE_URL", None)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    if not keep and home.exists():
+        subprocess.run([sys.executable, "-m", "mnemo", "db", "stop"], env=env, capture_output=True)
+        shutil.rmtree(home)
+    home.mkdir(parents=True, exist_ok=True)
+    env.setdefault("MNEMO_MODELS", str(_user_models_dir()))
+    subprocess.run([sys.executable, "-m", "mnemo", "model", "build"], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "mnemo", "db", "start"], env=env, check=True, capture_output=True)
+    return env
+
+
+def compare(args: argparse.Namespace) -> None:
+    """Cold runs of this code and of `--baseline-src`, alternating (baseline first each round),
+    then the no-change re-runs; medians and the ratio this/baseline of the same run."""
+    root = fetch(args.corpus) if args.corpus in CORPORA else Path(args.corpus).resolve()
+    home = args.home.resolve()
+    here = str(Path(__file__).resolve().parent.parent / "src")
+    trees = {"baseline": (str(args.baseline_src.resolve()), home.with_name(home.name + "-baseline")),
+             "this": (os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p), home)}
+    envs = {label: _start(h, path, args.keep_db) for label, (path, h) in trees.items()}
+    model = (args.model or [None])[0]
+    print(f"corpus {root}  ({os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())})")
+    for label, (path, _) in trees.items():
+        print(f"{label}: PYTHONPATH={path}")
+    cold: dict[str, list[dict]] = {label: [] for label in trees}
+    warm: dict[str, list[dict]] = {label: [] for label in trees}
+    for i in range(args.runs):
+        for label, env in envs.items():
+            clear_vector_cache(env)
+            s = run_index(root, f"bench-{Path(args.corpus).name}", env, full=True, model=model)
+            cold[label].append(s)
+            print(line(f"{label[:4]} cold #{i + 1}", s), flush=True)
+    for i in range(args.rerun):
+        for label, env in envs.items():
+            s = run_index(root, f"bench-{Path(args.corpus).name}", env, full=False)
+            warm[label].append(s)
+            print(line(f"{label[:4]} no-chg #{i + 1}", s), flush=True)
+    for label in trees:
+        for kind, runs in (("cold", cold[label]), ("no-change", warm[label])):
+            if runs:
+                print(f"MEDIAN {label} {kind} ({len(runs)} runs): wall "
+                      f"{statistics.median(r['process_wall_s'] for r in runs):.2f} s, peak RSS "
+                      f"{statistics.median(r['process_peak_rss_mb'] for r in runs):.0f} MB, chunks "
+                      f"{statistics.median(r['chunks_written'] for r in runs):.0f}")
+    for kind, runs in (("cold", cold), ("no-change", warm)):
+        if runs["this"] and runs["baseline"]:
+            ratio = (statistics.median(r["process_wall_s"] for r in runs["this"])
+                     / statistics.median(r["process_wall_s"] for r in runs["baseline"]))
+            print(f"RATIO {kind} wall this / baseline: {ratio:.2f}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for env in envs.values():
+        subprocess.run([sys.executable, "-m", "mnemo", "db", "stop"], env=env, capture_output=True)
 
 
 def clear_vector_cache(env: dict[str, str]) -> None:

@@ -30,7 +30,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from tree_sitter import Node
+from tree_sitter import Node, Tree
 
 from mnemo.extract import (
     CallSite,
@@ -71,6 +71,7 @@ def parse_source(
     max_chunk_lines: int = 200,
     max_module_lines: int = MODULE_CHUNK_LINES,
     allow_partial: bool | None = None,
+    tree: Tree | None = None,
 ) -> ParsedFile:
     """Parse one file's bytes into chunks, calls, imports and exports.
 
@@ -92,7 +93,8 @@ def parse_source(
     if not has_grammar(language):
         return window_chunks(source, language, path=path)  # a source language without a grammar
     grammar = load_grammar(language)
-    tree = parse_tree(source, language)
+    if tree is None:
+        tree = parse_tree(source, language)
     root = tree.root_node
     broken = list(error_nodes(tree))
     errors = [syntax_issue(node) for node in broken]

@@ -14,6 +14,8 @@ any point leaves only whole files behind, and the next run picks up from there.
 
 The per-file work is `prepare_file` (pure: bytes → chunks) inside `FileIndexer` (read, skip,
 prepare, embed a window, commit each file, record failures), which reports `FileOutcome`s. The
+local driver commits behind the parsing: a writer thread with its own connection (`WriteBehind`)
+writes window N while window N+1 is parsed, so Python and PostgreSQL each keep a core busy. The
 local driver `_Run` feeds one FileIndexer and sums the outcomes; a distributed driver runs the
 same FileIndexer on each worker, never a copy of it.
 
@@ -27,9 +29,11 @@ losing the database (`DatabaseLost`: the summary says so, exit code 2) and an in
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
+import queue
 import resource
 import signal
 import threading
@@ -47,14 +51,19 @@ from mnemo.chunk import parse_source
 from mnemo.config import ConfigError
 from mnemo.decode import decode_source
 from mnemo.display import escape
-from mnemo.embed import Embedder, canonical_model_name, chunk_text, load_embedder, model_hash_of, text_hash
+from mnemo.embed import (
+    Embedder, canonical_model_name, chunk_text, load_embedder, model_hash_of, release_embedder, text_hash,
+)
+from mnemo.embed.memory import release_free_memory
+from mnemo.languages.registry import has_grammar
 from mnemo.models import ParsedFile, SourceFile
 from mnemo.names import repository_name_problem
+from mnemo.parse import parse_tree
 from mnemo.scan import (
     DEFAULT_MAX_FILE_BYTES, PatternError, ScanOptions, ScanReport, Unreadable, compile_globs, content_skip_reason,
     read_source, scan,
 )
-from mnemo.store import embedding_cache, writes
+from mnemo.store import embedding_cache, vector_index, writes
 from mnemo.store.db import Database
 from mnemo.store.embedding_cache import CacheKey
 
@@ -88,6 +97,7 @@ class IndexOptions:
     window_files: int = 64  # parsed files waiting for their vectors, at most
     wait: bool = False  # wait for a concurrent run on the same repository instead of failing
     build_graph: bool = True
+    write_behind: bool = True  # commit on a writer thread while the next files parse (FileIndexer)
 
 
 @dataclass
@@ -229,10 +239,13 @@ def prepare_file(source: SourceFile, data: bytes, digest: str, *, strict: bool =
     becomes a warning.
     """
     try:
-        over = check_complexity(data, source.language)
+        # one parse serves the budget check and the chunking
+        tree = parse_tree(data, source.language) if has_grammar(source.language) else None
+        over = check_complexity(data, source.language, tree=tree)
         if over is not None:
             return FileError(source.rel_path, over.message, over.line, over.column)
-        parsed = parse_source(data, source.language, strict=strict, path=source.rel_path)
+        parsed = parse_source(data, source.language, strict=strict, path=source.rel_path, tree=tree)
+        del tree
         texts = [chunk_text(c, source.rel_path) for c in parsed.chunks]
     except Exception as exc:  # a bug of ours on strange input must not end the run
         return FileError(source.rel_path, f"internal error while parsing: {type(exc).__name__}: {exc}")
@@ -259,10 +272,17 @@ class FileIndexer:
     embedding call serves several files; each file still commits alone, and a failure rolls back
     that file only and is recorded (with its run) before the next file. The local driver runs one
     FileIndexer; a distributed driver runs one per worker, over the same code.
+
+    With `write_connection` (a function opening a connection), the writes go behind: a thread
+    owns that connection and commits each window's files while this thread reads, parses and
+    embeds the next window (`WriteBehind`). Without it, every write happens inline on `conn`.
+    Either way outcomes come back from `visit` and `flush`, and `flush` returns only once every
+    file handed over is committed or recorded failed.
     """
 
     def __init__(self, conn: Any, repo: writes.Repository, run_id: int | None, options: IndexOptions,
-                 embedder: Embedder | None = None) -> None:
+                 embedder: Embedder | None = None, *,
+                 write_connection: Callable[[], Any] | None = None) -> None:
         self.conn = conn
         self.repo = repo
         self.run_id = run_id
@@ -272,6 +292,8 @@ class FileIndexer:
         self.model_checked = False  # the repository's recorded weights hash was compared (or just written)
         self.window: list[PreparedFile] = []
         self.window_chunks = 0
+        self._write_connection = write_connection
+        self._writer: WriteBehind | None = None
 
     def load_embedder(self) -> Embedder:
         """The repository's model, loaded on first need (a no-change run never loads it), checked
@@ -306,9 +328,9 @@ class FileIndexer:
         except (KeyboardInterrupt, DatabaseLost, ConfigError):  # end the run (model mismatch, model cannot load)
             raise
         except Exception as exc:
-            self._check_connection(exc)
+            self._check_connection(exc, self.conn)
             error = FileError(source.rel_path, f"internal error: {type(exc).__name__}: {exc}")
-            return [self._fail(source, digest, error)]
+            return self._fail_later(source, digest, error)
 
     def _visit(self, source: SourceFile, state: writes.FileState | None) -> list[FileOutcome]:
         tm = self.timings
@@ -320,7 +342,7 @@ class FileIndexer:
             if exc.reason:  # it is no longer a file we index: a skip, like the scan's
                 return [FileOutcome(source.rel_path, "skipped", reason=exc.reason)]
             # keep what is stored; report the failure
-            return [self._fail(source, "", FileError(source.rel_path, str(exc)))]
+            return self._fail_later(source, "", FileError(source.rel_path, str(exc)))
         digest = content_hash(raw)
         tm.read_s += time.perf_counter() - t
         if state is not None and _unchanged(state, digest):
@@ -329,6 +351,7 @@ class FileIndexer:
                 error = FileError(source.rel_path, f"unchanged since it failed: {state.last_error}")
             return [FileOutcome(source.rel_path, "unchanged", error=error)]
         decoded = decode_source(raw)
+        del raw
         reason = content_skip_reason(decoded.data)
         if reason:
             return [FileOutcome(source.rel_path, "skipped", reason=reason)]
@@ -337,24 +360,37 @@ class FileIndexer:
                                 encoding=decoded.encoding, note=decoded.note)
         tm.parse_s += time.perf_counter() - t
         if isinstance(prepared, FileError):
-            return [self._fail(source, digest, prepared)]
+            return self._fail_later(source, digest, prepared)
         self.window.append(prepared)
         self.window_chunks += len(prepared.texts)
         if self.window_chunks >= self.options.batch_chunks or len(self.window) >= self.options.window_files:
-            return self.flush()
+            return self._flush_window()
         return []
 
     def _embed(self, embedder: Embedder, texts: list[str]) -> Any:
         """Embed in calls of at most `batch_chunks` texts: a file of 20,000 functions is never
         one call (its memory grows with the call, not with the file's vectors)."""
-        import numpy as np
-
         step = max(1, self.options.batch_chunks)
         if len(texts) <= step:
             return embedder.embed_documents(texts)
         return np.concatenate([embedder.embed_documents(texts[i : i + step]) for i in range(0, len(texts), step)])
 
     def flush(self) -> list[FileOutcome]:
+        """Embed and commit what waits in the window; return once every file handed to this
+        indexer is committed or recorded failed (the writer, if any, is drained)."""
+        outcomes = self._flush_window()
+        if self._writer is not None:
+            outcomes.extend(self._writer.drain())
+        return outcomes
+
+    def close(self) -> None:
+        """Stop the writer (after the file it is committing: only whole files are left) and
+        close its connection. Safe to call twice, and after an error or an interrupt."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
+
+    def _flush_window(self) -> list[FileOutcome]:
         """Embed the window's new texts in bounded calls (vectors of texts already embedded with
         this model come from the cache), then commit each file on its own."""
         if not self.window:
@@ -385,7 +421,7 @@ class FileIndexer:
         except Exception:
             failed = True  # find the culprit: embed file by file below
         tm.embed_s += time.perf_counter() - t
-        outcomes: list[FileOutcome] = []
+        ready: list[_Ready | _Failed] = []
         for pending, file_hashes in zip(window, hashes):
             n = len(pending.texts)
             try:
@@ -394,39 +430,74 @@ class FileIndexer:
                     todo = {h: text for h, text in zip(file_hashes, pending.texts) if h not in known}
                     known.update(zip(todo, self._embed(embedder, list(todo.values()))))
                     tm.embed_s += time.perf_counter() - t
-                file_vectors = (np.array([known[h] for h in file_hashes], dtype=np.float32) if n
-                                else np.zeros((0, self.repo.dimension), dtype=np.float32))
+                vectors = (np.array([known[h] for h in file_hashes], dtype=np.float32) if n
+                           else np.zeros((0, self.repo.dimension), dtype=np.float32))
+            except (KeyboardInterrupt, DatabaseLost):
+                raise
+            except Exception as exc:  # this file's texts cannot be embedded
+                error = FileError(pending.source.rel_path, f"{type(exc).__name__}: {exc}")
+                ready.append(_Failed(pending.source, pending.content_hash, error))
+                continue
+            embedded = sum(1 for h in set(file_hashes) if new.pop(h, None) is not None)
+            ready.append(_Ready(pending, file_hashes, vectors, embedded))
+        del window, known
+        return self._submit(lambda conn: self._commit(conn, ready, key))
+
+    def _commit(self, conn: Any, ready: list[_Ready | _Failed], key: CacheKey) -> list[FileOutcome]:
+        """Write each file of a window in its own transaction (on the writer's thread when there
+        is one); a file that fails is rolled back and recorded, and the next one goes on."""
+        tm = self.timings
+        outcomes: list[FileOutcome] = []
+        for item in ready:
+            if isinstance(item, _Failed):
+                outcomes.append(self._fail(conn, item.source, item.digest, item.error))
+                continue
+            pending = item.prepared
+            try:
                 t = time.perf_counter()
                 writes.write_file(
-                    self.conn, self.repo, pending.source, pending.content_hash, pending.parsed, file_vectors,
+                    conn, self.repo, pending.source, pending.content_hash, pending.parsed, item.vectors,
                     status=pending.status, warning=str(pending.warning) if pending.warning else None,
-                    encoding=pending.encoding, text_hashes=file_hashes, cache=key,
+                    encoding=pending.encoding, text_hashes=item.hashes, cache=key,
                 )
                 tm.write_s += time.perf_counter() - t
                 if pending.warning:
-                    self.record(pending.warning)
+                    self.record(pending.warning, conn)
             except (KeyboardInterrupt, DatabaseLost):
                 raise
             except Exception as exc:  # any failure of this file: its transaction rolled back
-                self._check_connection(exc)
+                self._check_connection(exc, conn)
                 error = FileError(pending.source.rel_path, f"{type(exc).__name__}: {exc}")
-                outcomes.append(self._fail(pending.source, pending.content_hash, error))
+                outcomes.append(self._fail(conn, pending.source, pending.content_hash, error))
             else:
-                embedded = sum(1 for h in set(file_hashes) if new.pop(h, None) is not None)
-                outcomes.append(FileOutcome(pending.source.rel_path, "indexed", chunks=n, embedded=embedded,
-                                            warning=pending.warning))
+                outcomes.append(FileOutcome(pending.source.rel_path, "indexed", chunks=len(pending.texts),
+                                            embedded=item.embedded, warning=pending.warning))
         return outcomes
+
+    def _submit(self, job: Callable[[Any], list[FileOutcome]]) -> list[FileOutcome]:
+        """Run a write job now on `conn`, or hand it to the writer thread; return the outcomes
+        that are ready (with a writer: those of earlier jobs it has finished)."""
+        if self._write_connection is None:
+            return job(self.conn)
+        if self._writer is None:
+            self._writer = WriteBehind(self._write_connection, self._check_connection)
+        return self._writer.submit(job)
 
     def cache_key(self) -> CacheKey:
         """The cache's key for this repository's vectors: its model name and weights hash."""
         return CacheKey(self.repo.model, self.repo.model_hash or "")
 
-    def _check_connection(self, exc: BaseException) -> None:
+    @staticmethod
+    def _check_connection(exc: BaseException, conn: Any) -> None:
         """Raise DatabaseLost when `exc` broke the connection: no later file could be written."""
-        if self.conn.closed or self.conn.broken:
+        if conn.closed or conn.broken:
             raise DatabaseLost(f"the database connection was lost: {exc}") from exc
 
-    def _fail(self, source: SourceFile, digest: str, error: FileError) -> FileOutcome:
+    def _fail_later(self, source: SourceFile, digest: str, error: FileError) -> list[FileOutcome]:
+        """Record a failure through the same path as the writes (in order with them)."""
+        return self._submit(lambda conn: [self._fail(conn, source, digest, error)])
+
+    def _fail(self, conn: Any, source: SourceFile, digest: str, error: FileError) -> FileOutcome:
         """Record a failed file (its hash, so an unchanged re-run does not retry it) and the error.
 
         Recording is guarded too: a failure that cannot be stored is still reported (logged and
@@ -434,18 +505,143 @@ class FileIndexer:
         where = f" at line {error.line}, column {error.column}" if error.line else ""
         try:
             if digest:
-                writes.record_failed_file(self.conn, self.repo, source, digest, f"{error.message}{where}")
-            self.record(error)
+                writes.record_failed_file(conn, self.repo, source, digest, f"{error.message}{where}")
+            self.record(error, conn)
         except (KeyboardInterrupt, DatabaseLost):
             raise
         except Exception as exc:
-            self._check_connection(exc)
+            self._check_connection(exc, conn)
             log.warning("could not record the failure of %s: %s", escape(source.rel_path), escape(exc))
         return FileOutcome(source.rel_path, "failed", error=error)
 
-    def record(self, error: FileError) -> None:
-        writes.add_error(self.conn, self.run_id, self.repo.id, error.path, error.message,
+    def record(self, error: FileError, conn: Any | None = None) -> None:
+        writes.add_error(conn or self.conn, self.run_id, self.repo.id, error.path, error.message,
                          line=error.line, column=error.column, severity=error.severity)
+
+
+@dataclass
+class _Ready:
+    """A prepared file with its vectors: all that its transaction needs."""
+
+    prepared: PreparedFile
+    hashes: list[bytes]
+    vectors: np.ndarray
+    embedded: int  # of its chunks, how many vectors the model computed in this run
+
+
+@dataclass
+class _Failed:
+    """A file that failed before its transaction (e.g. its texts could not be embedded)."""
+
+    source: SourceFile
+    digest: str
+    error: FileError
+
+
+class WriteBehind:
+    """One thread that owns a database connection and runs write jobs in order.
+
+    Why: parsing is Python (one core) and committing is mostly PostgreSQL (the other core) with
+    psycopg waiting, GIL released. Run one after the other they add up; with the writes behind,
+    window N commits while window N+1 is parsed and embedded. Bounded: at most `depth` jobs
+    (windows) wait, so the reader blocks rather than run ahead. Each job's files still commit
+    one transaction each, on this one connection, in order. A job that raises (a lost database,
+    an interrupt) stops the writer: the rest is dropped and the error re-raised in the caller's
+    thread at its next call and every call after.
+    """
+
+    def __init__(self, connect: Callable[[], Any], check: Callable[[BaseException, Any], None],
+                 depth: int = 2) -> None:
+        self._connect = connect
+        self._check = check
+        self._jobs: queue.Queue[Callable[[Any], list[FileOutcome]] | None] = queue.Queue(maxsize=depth)
+        self._done: list[FileOutcome] = []
+        self._lock = threading.Lock()
+        self._error: BaseException | None = None
+        self._stop = False
+        self._conn: Any = None
+        self._thread = threading.Thread(target=self._loop, name="mnemo-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Callable[[Any], list[FileOutcome]]) -> list[FileOutcome]:
+        """Queue a job (waits while `depth` jobs are queued); return the outcomes done so far."""
+        self._raise()
+        while True:
+            try:
+                self._jobs.put(job, timeout=0.5)
+                break
+            except queue.Full:
+                self._raise()  # the writer stopped on an error: do not wait for it forever
+        return self.take()
+
+    def take(self) -> list[FileOutcome]:
+        """The outcomes of finished jobs not taken yet."""
+        with self._lock:
+            done, self._done = self._done, []
+        self._raise()
+        return done
+
+    def drain(self) -> list[FileOutcome]:
+        """Wait until every queued job has run; their outcomes."""
+        while self._thread.is_alive() and self._jobs.unfinished_tasks:
+            self._thread.join(0.05)
+        return self.take()
+
+    def close(self) -> None:
+        """Drop the jobs not started, let the current one finish, stop, close the connection."""
+        self._stop = True
+        try:
+            while True:
+                self._jobs.get_nowait()
+                self._jobs.task_done()
+        except queue.Empty:
+            pass
+        try:
+            self._jobs.put_nowait(None)
+        except queue.Full:
+            pass
+        self._thread.join()
+
+    def _raise(self) -> None:
+        """Re-raise the writer's error in the caller, on every call after it (sticky: a caller
+        that catches it cannot go on handing jobs to a stopped writer)."""
+        if self._error is not None:
+            self._stop = True
+            raise self._error
+
+    def _loop(self) -> None:
+        try:
+            while True:
+                try:
+                    job = self._jobs.get(timeout=0.5)
+                except queue.Empty:
+                    if self._stop:
+                        return
+                    continue
+                try:
+                    if job is None or self._stop:
+                        if job is None:
+                            return
+                        continue
+                    if self._conn is None:
+                        try:
+                            self._conn = self._connect()
+                        except Exception as exc:  # nothing can be written: the run ends (exit 2)
+                            raise DatabaseLost(f"the database connection was lost: {exc}") from exc
+                    outcomes = job(self._conn)
+                    with self._lock:
+                        self._done.extend(outcomes)
+                except BaseException as exc:  # handed to the caller's thread; later jobs dropped
+                    self._error = exc
+                    self._stop = True
+                finally:
+                    self._jobs.task_done()
+        finally:
+            if self._conn is not None:
+                try:
+                    self._conn.close()
+                except Exception:  # a broken connection closes with an error: nothing to keep
+                    pass
 
 
 def index_repository(
@@ -477,6 +673,7 @@ class _Run:
         self.options = options
         self.progress = progress
         self.embedder = embedder
+        self._owns_embedder = embedder is None  # a model this run loads is dropped before the graph
         self.on_file_error = on_file_error
         self.name = options.name or self.root.name
         problem = repository_name_problem(self.name)
@@ -533,6 +730,7 @@ class _Run:
                     if self.progress:
                         self.progress.close()
                 if not s.fatal_error:
+                    self._release_memory()
                     self._build_graph()
                 s.wall_s = time.perf_counter() - started
                 s.peak_rss_mb = peak_rss_mb()
@@ -617,19 +815,35 @@ class _Run:
                              line=error.line, severity="warning")
             self._report(error)
         states = {} if o.full else writes.file_states(self.conn, self.repo.id)
+        # a run killed during a bulk load left no vector index: build it now (vector_index.py)
+        if not vector_index.has_vector_index(self.conn, self.repo.dimension):
+            vector_index.ensure_vector_index(self.conn, self.repo.dimension)
+        bulk = vector_index.VectorIndexBulkLoad(self.conn, self.repo.dimension)
+        if vector_index.bulk_load_pays(self.conn, self.repo.dimension, len(files) - len(states)):
+            bulk.start()
         gone: list[str] = []  # stored paths now skipped by content: removed at the end
         s.files_seen = len(files)
         if self.progress:
             self.progress.start(len(files))
-        worker = FileIndexer(self.conn, self.repo, s.run_id, o, self.embedder)
+        # the writes go behind, on a connection of their own (FileIndexer, WriteBehind)
+        worker = FileIndexer(self.conn, self.repo, s.run_id, o, self.embedder,
+                             write_connection=self._writer_connection if o.write_behind else None)
         self.skipped_paths: list[tuple[str, str]] = []
         worker.model_checked = self._model_recorded
-        for source in files:
-            state = states.pop(source.rel_path, None)
-            for outcome in worker.visit(source, state):
-                self._account(outcome, gone if state is not None else None)
-        for outcome in worker.flush():
-            self._account(outcome, None)
+        stored = set(states)  # the paths stored before the run: a skip of one removes its rows
+        try:
+            for source in files:
+                state = states.pop(source.rel_path, None)
+                for outcome in worker.visit(source, state):
+                    self._account(outcome, gone if outcome.path in stored else None)
+            for outcome in worker.flush():
+                self._account(outcome, gone if outcome.path in stored else None)
+        finally:
+            worker.close()
+            try:
+                bulk.finish()
+            except psycopg.Error as exc:  # the next run builds it (see above)
+                log.warning("could not build the vector index: %s", escape(exc))
         self.embedder = worker.embedder
         skips = report.paths + self.skipped_paths
         writes.record_skips(self.conn, s.run_id, self.repo.id, skips)
@@ -651,6 +865,14 @@ class _Run:
         tm = worker.timings
         s.read_s, s.parse_s, s.embed_s, s.write_s = tm.read_s, tm.parse_s, tm.embed_s, tm.write_s
         s.model_load_s = tm.model_load_s
+
+    def _writer_connection(self) -> psycopg.Connection:
+        """The writer thread's connection. Its commits do not wait for the WAL flush
+        (synchronous_commit off): a crash of the server may lose the last few files committed,
+        never a part of one, and the next run indexes them again (their hashes are not stored)."""
+        conn = self.db.connect(autocommit=True)
+        conn.execute("SET synchronous_commit = off")
+        return conn
 
     def _account(self, outcome: FileOutcome, gone: list[str] | None) -> None:
         """Add one file's outcome to the summary and the progress bar."""
@@ -689,6 +911,17 @@ class _Run:
             bucket.append(error)
         if self.on_file_error:
             self.on_file_error(error)
+
+    def _release_memory(self) -> None:
+        """Free what the file phase held before the graph phase allocates its own: the model
+        when this run loaded it, then the allocator's free pages. Without this the two phases'
+        peaks stack (measured on @babylonjs/core: files 91 MB and graph 118 MB alone, 174 MB in
+        one process)."""
+        if self._owns_embedder and self.embedder is not None:
+            release_embedder(self.embedder.model_name)
+            self.embedder = None
+        gc.collect()
+        release_free_memory()
 
     def _build_graph(self) -> None:
         """The bulk phase: rebuild the graph when anything changed (or when it is missing)."""

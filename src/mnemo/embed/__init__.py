@@ -101,6 +101,17 @@ def load_embedder(model: str | None = None, *, max_seq_length: int | None = None
         return _cache[name]
 
 
+def release_embedder(model: str | None = None) -> bool:
+    """Forget this process's loaded copy of a model that reloads in milliseconds (the static and
+    ONNX ones), so its memory can go back before a phase that needs none of it (the indexer's
+    graph phase). A transformer stays loaded: loading it again costs seconds. True if dropped."""
+    name = canonical_model_name(model)
+    if name not in (STATIC_MODEL, ONNX_MODEL):
+        return False
+    with _cache_lock:
+        return _cache.pop(name, None) is not None
+
+
 def _load(name: str, max_seq_length: int | None) -> Embedder:
     if _use_helper and max_seq_length is None and name not in (STATIC_MODEL, ONNX_MODEL):
         from mnemo.embed import helper
@@ -122,5 +133,6 @@ def _load(name: str, max_seq_length: int | None) -> Embedder:
 __all__ = [
     "BUILTIN_MODELS", "DEFAULT_MODEL", "Embedder", "MAX_TEXT_CHARS", "ModelError", "ONNX_MODEL", "STATIC_MODEL",
     "TORCH_MODEL",
-    "canonical_model_name", "chunk_text", "load_embedder", "model_hash_of", "text_hash", "use_resident_helper",
+    "canonical_model_name", "chunk_text", "load_embedder", "model_hash_of", "release_embedder", "text_hash",
+    "use_resident_helper",
 ]

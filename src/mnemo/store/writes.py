@@ -24,6 +24,7 @@ from mnemo.display import storable
 from mnemo.models import ParsedFile, SourceFile
 from mnemo.store import embedding_cache
 from mnemo.store.embedding_cache import CacheKey
+from mnemo.store.values import flatten, placeholders
 from mnemo.store.vector_index import ensure_vector_index
 
 
@@ -181,21 +182,21 @@ def write_file(
         ).fetchone()[0]
         old = conn.execute("DELETE FROM chunks WHERE file_id = %s RETURNING text_hash", (file_id,)).fetchall()
         path = storable(source.rel_path)
-        with conn.cursor() as cur:
-            for start in range(0, len(parsed.chunks), batch_rows):
-                cur.executemany(
-                    f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    [
-                        (
-                            repo.id, file_id, path, source.language, c.kind, c.name, c.qualified_name,
-                            c.signature, c.docstring, c.source, c.start_line, c.end_line,
-                            _json(c.metadata()), vector, h,
-                        )
-                        for c, vector, h in zip(parsed.chunks[start : start + batch_rows],
-                                                vectors[start : start + batch_rows],
-                                                hashes[start : start + batch_rows])
-                    ],
+        for start in range(0, len(parsed.chunks), batch_rows):
+            rows = [
+                (
+                    repo.id, file_id, path, source.language, c.kind, c.name, c.qualified_name,
+                    c.signature, c.docstring, c.source, c.start_line, c.end_line,
+                    _json(c.metadata()), vector, h,
                 )
+                for c, vector, h in zip(parsed.chunks[start : start + batch_rows],
+                                        vectors[start : start + batch_rows],
+                                        hashes[start : start + batch_rows])
+            ]
+            # one multi-row statement, not one per row: the BM25 trigger (0005) is per statement,
+            # so it runs once per batch instead of once per chunk
+            conn.execute(f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES " + placeholders(len(rows), 15),
+                         flatten(rows))
         if cache is not None:
             embedding_cache.store(conn, cache, hashes, vectors)
             kept = set(hashes)
