@@ -857,7 +857,7 @@ class _Run:
             if self._previous_key is not None and self._previous_key != worker.cache_key():
                 embedding_cache.sweep(self.conn, self._previous_key)
         if s.files_indexed or s.files_removed:
-            writes.refresh_statistics(self.conn)
+            writes.refresh_statistics(self.conn, s.files_indexed + s.files_removed)
         worker.timings.write_s += time.perf_counter() - t
         for reason, n in report.skipped.items():
             s.files_skipped[reason] = s.files_skipped.get(reason, 0) + n

@@ -206,3 +206,34 @@ def test_a_failing_graph_phase_keeps_the_files_and_exits_1(tmp_path: Path, datab
     assert summary.graph is None and "graph exploded" in summary.graph_error
     with database.connect() as conn:
         assert conn.execute("SELECT count(*) FROM chunks").fetchone()[0] == summary.chunks_written > 0
+
+
+def _analyze_count(database: Database) -> int:
+    with database.connect() as conn:
+        conn.execute("SELECT pg_stat_clear_snapshot()")
+        return conn.execute("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'files'").fetchone()[0]
+
+
+def test_statistics_are_refreshed_for_a_big_change_not_for_one_edit(tmp_path: Path, database: Database,
+                                                                    embedder) -> None:
+    """ANALYZE samples whole tables: a first index runs it, a one-file edit of a big index
+    leaves it to autovacuum (it was most of an edit's refresh), a change of >= 10% runs it."""
+    files = {f"pkg/m{i}.py": f"def f{i}(x):\n    return x + {i}\n" for i in range(30)}
+    root = write_tree(tmp_path / "r", files)
+    before = _analyze_count(database)
+    index_repository(database, root, IndexOptions(name="r"), embedder=embedder)
+    after_first = _analyze_count(database)
+    assert after_first == before + 1
+
+    (root / "pkg/m0.py").write_text("def f0(x):\n    return x - 1\n")
+    index_repository(database, root, IndexOptions(name="r"), embedder=embedder)
+    assert _analyze_count(database) == after_first  # 1 of 30 files
+
+    for i in range(1, 5):  # 4 of 30 files: more than a tenth
+        (root / f"pkg/m{i}.py").write_text(f"def f{i}(x):\n    return x * {i}\n")
+    index_repository(database, root, IndexOptions(name="r"), embedder=embedder)
+    assert _analyze_count(database) == after_first + 1
+
+    with database.connect() as conn:  # the rule itself, on the analysed table of 30 files
+        assert writes.refresh_statistics(conn, 2) is False
+        assert writes.refresh_statistics(conn, 3) is True

@@ -335,7 +335,7 @@ class ClusterIndexer:
         t = time.perf_counter()
         s.files_removed = writes.remove_files(job.conn, job.task.repo.id, sorted([*job.leftover, *job.gone]))
         if s.files_indexed or s.files_removed:
-            writes.refresh_statistics(job.conn)
+            writes.refresh_statistics(job.conn, s.files_indexed + s.files_removed)
         s.write_s += time.perf_counter() - t
         if s.status == "running":
             s.status = "partial" if s.files_failed else "succeeded"
