@@ -75,17 +75,22 @@ def index(model: str, home: Path, extra: list[str], nice: bool) -> None:
     print(f"indexed the split with {model} in {wall:.0f} s", file=sys.stderr)
 
 
-def index_time(home: Path) -> tuple[float | None, str]:
-    """(seconds, how they were obtained) for indexing the split into `home`."""
+def index_time(home: Path, repos: set[str] | None = None) -> tuple[float | None, str]:
+    """(seconds, how they were obtained) for indexing the split — or only `repos` — into `home`:
+    the recorded wall of a whole-split run, else the sum of the per-repository lines of the log
+    (the last line of a repository counts, when it was indexed more than once)."""
     stamp = home / "index_time.json"
-    if stamp.is_file():
+    if stamp.is_file() and not repos:
         data = json.loads(stamp.read_text())
         return data["wall_s"], "wall, load {:.1f} -> {:.1f}".format(data["load_before"][0], data["load_after"][0])
     log = home / "index.log"
     if log.is_file():
-        secs = [float(m.group(3)) for line in log.read_text().splitlines() if (m := _LOG_LINE.match(line))]
+        secs = {m.group(1): float(m.group(3)) for line in log.read_text().splitlines() if (m := _LOG_LINE.match(line))}
+        if repos:
+            secs = {name: v for name, v in secs.items() if name in repos}
         if secs:
-            return sum(secs), f"sum of {len(secs)} repositories in index.log"
+            missing = f", {len(repos - set(secs))} not in the log" if repos and repos - set(secs) else ""
+            return sum(secs.values()), f"sum of {len(secs)} repositories in index.log{missing}"
     return None, "not recorded"
 
 
@@ -206,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     for model, home in backends:
         print(f"evaluating {model} ({home})", file=sys.stderr, flush=True)
         results[model] = evaluate(home, extra)
-        times[model] = index_time(home)
+        times[model] = index_time(home, set(args.repos.split(",")) if args.repos else None)
     summary = table(results, times)
     summary["load_average"] = os.getloadavg()
     print(f"load average {' '.join(f'{x:.2f}' for x in summary['load_average'])}")

@@ -56,3 +56,13 @@ def test_the_first_backend_is_judged_against_the_best(backends, capsys) -> None:
 def test_a_backend_without_a_home_is_a_usage_error(backends) -> None:
     with pytest.raises(SystemExit, match="MODEL=HOME"):
         backends.parse_backends(["static"])
+
+
+def test_index_time_of_a_subset_sums_only_its_repositories(backends, tmp_path: Path) -> None:
+    (tmp_path / "index.log").write_text(
+        "  indexed gin: 1637 chunks written, files 98 indexed / 0 failed, 12.5 s (full)\n"
+        "  indexed zod: 4997 chunks written, files 275 indexed / 0 failed, 76.5 s (full)\n"
+        "  indexed gin: 1637 chunks written, files 98 indexed / 0 failed, 14.0 s (full)\n")
+    (tmp_path / "index_time.json").write_text(json.dumps({"wall_s": 95.0, "load_before": [1.0], "load_after": [2.0]}))
+    assert backends.index_time(tmp_path, {"gin"}) == (14.0, "sum of 1 repositories in index.log")
+    assert backends.index_time(tmp_path, {"gin", "cats"})[1].endswith("1 not in the log")
