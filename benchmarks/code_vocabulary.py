@@ -1,4 +1,4 @@
-"""Derive the code vocabulary of the static model (src/mnemo/embed/data/code_vocabulary.txt).
+"""Derive a code vocabulary for a static model variant (static_variants.py vocab --vocabulary FILE).
 
 Why: the packaged MiniLM's word pieces are English prose's. Words every codebase uses — parse,
 config, async, middleware, serializer, deserialize — are not among them, so the static model
@@ -8,13 +8,14 @@ tokens, each embedded by running the transformer on the word itself.
 
 Which words: identifiers of the source corpora the project's benchmarks fetch and the Python
 standard library (none of them a repository of the semble benchmark, which measures the model),
-split into words as the static model's tokenizer splits them (camelCase, snake_case, digits),
+split into words as static_variants.py's split variant does (camelCase, snake_case, digits),
 lower-cased, alphabetic, 3–24 letters, that the packaged tokenizer cuts into two pieces or
 more, found in at least MIN_CORPORA corpora and MIN_FILES files. Sorted by how many files
 hold them, most first (ties alphabetically): the output is a plain list, one word a line, and
-the same corpora give the same file.
+the same corpora give the same file. Distilled into the default model these words lost
+0.024 hybrid NDCG@10 on the semble split (docs/models.md); kept to reproduce that.
 
-    python benchmarks/code_vocabulary.py --out src/mnemo/embed/data/code_vocabulary.txt \\
+    python benchmarks/code_vocabulary.py --out /tmp/code_vocabulary.txt \\
         /usr/lib/python3.11 benchmarks/.cache/src/{babylon,click,packaging,rxjs,tanstack,ray-ajv,...}
 """
 
@@ -33,7 +34,7 @@ MIN_CORPORA = 3
 MIN_FILES = 10
 MAX_WORDS = 20_000
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
-# the static tokenizer's identifier split (mnemo.embed.static.IDENTIFIER_SPLIT), then underscores
+# the identifier split of static_variants.py's tokenizer variant (static_variants.SPLIT), then underscores
 SPLIT = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
 WORD = re.compile(r"[a-z]{3,24}")
 
