@@ -55,10 +55,11 @@ def emit(figure: str, **data) -> None:
     print(json.dumps({"figure": figure, **data, "load_average": os.getloadavg()}), flush=True)
 
 
-def prepare(corpus: str) -> tuple[Path, str, Path]:
+def prepare(corpus: str, home: Path) -> tuple[Path, str, Path]:
     name, how, archive, sub, edited = CORPORA[corpus]
     source = corpora.fetch(name, how, archive, sub)
-    root = CACHE / "agent" / corpus
+    # the shared home edits the shared copy; a private home (--home) gets its own copy
+    root = CACHE / "agent" / corpus if home == HOME.resolve() else home / "tree" / corpus
     if not root.exists():
         root.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(source, root)
@@ -97,9 +98,11 @@ def edit_to_current(database, name: str, edited: Path, runs: int) -> dict:
 
         with database.connect() as conn:
             repo = get_repository(conn, name)
-            row = conn.execute("SELECT stats->>'duration_s' FROM graph_builds WHERE repository_id = %s",
-                               (repo.id,)).fetchone()
+            row = conn.execute(
+                "SELECT stats->>'duration_s', stats->'timings', stats->'calls'->'incremental' FROM graph_builds "
+                "WHERE repository_id = %s", (repo.id,)).fetchone()
         graph_s.append(float(row[0]) if row and row[0] else float("nan"))
+        phases, incremental = (row[1], row[2]) if row else ({}, None)
     finally:
         edited.write_text(original)
         freshness.ensure(name)
@@ -107,18 +110,22 @@ def edit_to_current(database, name: str, edited: Path, runs: int) -> dict:
               "edit_to_current_max_s": round(max(walls), 3),
               "refresh_run_p50_s": round(statistics.median(index_s), 3),
               "last_graph_build_s": graph_s[-1],
+              "last_graph_phases_s": phases,
+              "last_graph_incremental": incremental,
               "no_change_check_p50_ms": round(statistics.median(check) * 1000, 1)}
     emit("one-file edit -> index + graph current", **figure)
     return figure
 
 
-async def _mcp(database_url: str, name: str, runs: int, focus: str) -> dict:
+async def _mcp(database_url: str, name: str, runs: int, focus: str, home: Path) -> dict:
     from mcp import ClientSession, StdioServerParameters, stdio_client
 
     src = str(Path(__file__).resolve().parents[1] / "src")
     params = StdioServerParameters(command=sys.executable,
                                    args=["-m", "mnemo", "mcp", "-r", name, "--database-url", database_url],
-                                   env={"PYTHONPATH": src, "MNEMO_HOME": str(HOME)})
+                                   env={"PYTHONPATH": src, "MNEMO_HOME": str(home),
+                                        **({"MNEMO_MODELS": os.environ["MNEMO_MODELS"]}
+                                           if "MNEMO_MODELS" in os.environ else {})})
     figures = {}
     async with stdio_client(params, errlog=open(os.devnull, "w")) as (read, write):
         async with ClientSession(read, write, read_timeout_seconds=600) as session:
@@ -152,14 +159,17 @@ def main() -> int:
     parser.add_argument("corpus", choices=list(CORPORA))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-mcp", action="store_true")
+    parser.add_argument("--home", type=Path, default=HOME,
+                        help="MNEMO_HOME (its own database and corpus copy); default benchmarks/.cache/agent-home")
     args = parser.parse_args()
-    os.environ["MNEMO_HOME"] = str(HOME)
+    home = args.home.resolve()
+    os.environ["MNEMO_HOME"] = str(home)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     import anyio
 
     from mnemo.store.db import Database
 
-    root, name, edited = prepare(args.corpus)
+    root, name, edited = prepare(args.corpus, home)
     database = Database.open()
     ensure_indexed(database, root, name)
     os.environ["MNEMO_GRAPH_INCREMENTAL"] = "0"  # the baseline, in the same run: full graph rebuilds
@@ -169,10 +179,11 @@ def main() -> int:
     figures = {"edit": edit, "baseline_full_graph": baseline}
     if not args.skip_mcp:
         focus = edited.relative_to(root).as_posix()
-        figures["mcp"] = anyio.run(_mcp, database.url, name, args.runs, focus)
+        figures["mcp"] = anyio.run(_mcp, database.url, name, args.runs, focus, home)
     print(f"\n{args.corpus}: load average {os.getloadavg()}")
     print(f"  edit -> current p50 {edit['edit_to_current_p50_s']} s (refresh run {edit['refresh_run_p50_s']} s, "
           f"graph {edit['last_graph_build_s']} s), no-change check {edit['no_change_check_p50_ms']} ms")
+    print(f"  graph update phases (last run): {edit['last_graph_phases_s']}")
     print(f"  baseline (full graph rebuild): edit -> current p50 {baseline['edit_to_current_p50_s']} s, graph "
           f"{baseline['last_graph_build_s']} s; ratio {baseline['edit_to_current_p50_s'] / edit['edit_to_current_p50_s']:.2f}x")
     for label, f in figures.get("mcp", {}).items():
