@@ -1623,13 +1623,18 @@ def caller_scope(
     return scope.local_names(source, module.language, caller.kind, caller.name) & names
 
 
-def structure_edges(resolver: Resolver, edges: EdgeSet) -> None:
+def structure_edges(resolver: Resolver, edges: EdgeSet, modules: Iterable[Module] | None = None) -> None:
     """`contains`, `inherits`, `implements` and `imports` edges: everything that needs no call.
 
     A method that overrides a method of a base class `inherits` from it (resolution 'this'), so
-    an override is tied to the method whose contract it follows."""
+    an override is tied to the method whose contract it follows. Every such edge starts in the
+    file of the definition it is made for; `modules`: only the edges out of these files (an
+    incremental update's affected files)."""
     table = resolver.table
-    for definition in table.definitions.values():
+    modules = list(modules) if modules is not None else None
+    chosen = (table.definitions[n] for m in modules for n in m.nodes) if modules is not None \
+        else table.definitions.values()
+    for definition in chosen:
         edges.add(resolver.container(definition), "contains", Target(definition.node, "structure"), None)
         if definition.kind == "method":
             for target in resolver.overridden(definition):
@@ -1645,7 +1650,7 @@ def structure_edges(resolver: Resolver, edges: EdgeSet) -> None:
         for text in definition.implements:
             for target in resolver.base_targets(module, definition, text):
                 edges.add(definition.node, "implements", target, None)
-    for module in table.modules.values():
+    for module in modules if modules is not None else table.modules.values():
         for target, line in resolver.import_targets(module):
             if target.node != module.node:
                 edges.add(module.node, "imports", target, line)
