@@ -282,7 +282,8 @@ def definition_of(node_id: int, path: str, kind: str, name: str, qname: str, par
     parameters)."""
     return Definition(
         node=node_id, path=path, kind=kind, name=name, qualified_name=qname, parent=parent,
-        exported=exported, bases=tuple(str(b) for b in bases), implements=tuple(str(i) for i in implements),
+        exported=exported, bases=tuple(map(str, bases)) if bases else (),
+        implements=tuple(map(str, implements)) if implements else (),
         start_line=start or 0, end_line=end or 0,
     )
 

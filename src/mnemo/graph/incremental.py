@@ -368,9 +368,6 @@ def _table(
                                       build._exports_from_json(exports))
             file_modules[file_id] = module
     build._flush_nodes(conn, rows)
-    existing_nodes = dict(conn.execute(
-        "SELECT chunk_id, id FROM graph_nodes WHERE repository_id = %s AND chunk_id IS NOT NULL", (repository_id,)
-    ).fetchall())
     # Nodes without a chunk besides modules (the owners of JS methods assigned to objects,
     # interface members, nested functions), of unchanged files: kept with their ids, added after
     # the file's definitions in the order the build makes them (owners, members, nested).
@@ -396,41 +393,62 @@ def _table(
         """SELECT id, facts FROM files WHERE repository_id = %s AND id = ANY(%s) AND facts @> '[["n"]]'::jsonb""",
         (repository_id, sorted(changed)),
     ).fetchall())
+    # The changed files' definition rows in the build's shape (few); the unchanged files' rows
+    # streamed lean: with their node, without what only a new node row needs.
+    changed_rows: dict[int, list] = {f: [] for f in changed}
+    for row in conn.execute(
+        f"SELECT * FROM ({build.DEFINITION_ROWS_SQL}) d WHERE d.file_id = ANY(%s) ORDER BY 2, 8, 1",
+        (repository_id, list(NODE_KINDS), list(changed)),
+    ):
+        changed_rows[row[1]].append(row)
+    pending = sorted(changed_rows)  # changed file ids, merged into the stream in file order
     later: list = []  # a changed file's nested functions: added after every file, as the build does
     chunk_nodes: dict[int, int] = {}
     batch: list[list] = []
+
+    def changed_file(file_id: int) -> None:
+        module = file_modules[file_id]
+        definitions, nested, new_rows = _changed_file(
+            changed_rows.pop(file_id), repository_id, file_id, ids, module, nested_facts.pop(file_id, None),
+            previous.setdefault(file_id, {}), chunk_nodes)
+        for d in definitions:
+            table.add_definition(d)
+        later.extend(nested)
+        for row, reused in new_rows:
+            (rewrite if reused else batch).append(row)
+
     with conn.cursor(name="graph_inc_chunks") as cur:
         cur.itersize = build._FETCH
         cur.execute(
-            build.DEFINITION_ROWS_SQL,
-            (repository_id, list(NODE_KINDS)),
+            """SELECT c.id, c.file_id, n.id, c.kind, c.name, c.qualified_name, c.start_line, c.end_line,
+                      c.metadata->>'parent', coalesce((c.metadata->>'exported')::boolean, false),
+                      nullif(c.metadata->'bases', '[]'::jsonb), nullif(c.metadata->'implements', '[]'::jsonb),
+                      coalesce((c.metadata->>'part')::int, 1)
+               FROM chunks c LEFT JOIN graph_nodes n ON n.chunk_id = c.id
+               WHERE c.repository_id = %s AND c.kind = ANY(%s) AND NOT c.file_id = ANY(%s)
+               ORDER BY c.file_id, c.start_line, c.id""",
+            (repository_id, list(NODE_KINDS), list(changed)),
         )
         for file_id, file_rows in groupby(cur, key=lambda r: r[1]):
-            if file_id in changed:
-                module = file_modules[file_id]
-                definitions, nested, new_rows = _changed_file(
-                    file_rows, repository_id, file_id, ids, module, nested_facts.pop(file_id, None),
-                    previous.setdefault(file_id, {}), chunk_nodes)
-                for d in definitions:
-                    table.add_definition(d)
-                later.extend(nested)
-                for row, reused in new_rows:
-                    (rewrite if reused else batch).append(row)
-            else:
-                _known_file(file_rows, table, chunk_nodes, existing_nodes)
-                for node_id, path, kind, name, qname, parent, start, end in owners.get(file_id, ()):
-                    # as the full build makes them: object owners hold no span of their own
-                    # (build._object_owners), member signatures do (resolve.member_definitions)
-                    spans = kind != "class"
-                    table.add_definition(Definition(node=node_id, path=path, kind=kind, name=name,
-                                                    qualified_name=qname, parent=parent,
-                                                    start_line=(start or 0) if spans else 0,
-                                                    end_line=(end or 0) if spans else 0,
-                                                    signature_only=kind == "method",
-                                                    nested=kind == "function"))
+            while pending and pending[0] < file_id:
+                changed_file(pending.pop(0))
+            path = file_modules[file_id].path
+            _known_file(file_rows, table, chunk_nodes, path)
+            for node_id, path, kind, name, qname, parent, start, end in owners.get(file_id, ()):
+                # as the full build makes them: object owners hold no span of their own
+                # (build._object_owners), member signatures do (resolve.member_definitions)
+                spans = kind != "class"
+                table.add_definition(Definition(node=node_id, path=path, kind=kind, name=name,
+                                                qualified_name=qname, parent=parent,
+                                                start_line=(start or 0) if spans else 0,
+                                                end_line=(end or 0) if spans else 0,
+                                                signature_only=kind == "method",
+                                                nested=kind == "function"))
             if len(batch) >= build._EDGE_BATCH:
                 build._flush_nodes(conn, batch)
-        build._flush_nodes(conn, batch)
+    while pending:
+        changed_file(pending.pop(0))
+    build._flush_nodes(conn, batch)
     for d in later:
         table.add_definition(d)
     _rewrite_nodes(conn, rewrite)
@@ -510,21 +528,19 @@ def _rewrite_nodes(conn: psycopg.Connection, rows: list[list]) -> None:
     conn.execute("DROP TABLE graph_node_rewrite")
 
 
-def _known_file(rows, table: SymbolTable, chunk_nodes: dict[int, int], existing: dict[int, int]) -> None:
+def _known_file(rows, table: SymbolTable, chunk_nodes: dict[int, int], path: str) -> None:
     """An unchanged file's definitions, under their existing node ids (parts join part 1)."""
     last: dict[tuple[str, str], Definition] = {}
-    for (chunk_id, _file_id, path, _language, kind, name, qname, start, end, parent, exported,
-         bases, implements, _complexity, _loc, part) in rows:
+    for chunk_id, _file_id, node_id, kind, name, qname, start, end, parent, exported, bases, implements, part in rows:
         key = (kind, qname)
         if part > 1 and key in last:
             chunk_nodes[chunk_id] = last[key].node
             last[key].end_line = max(last[key].end_line, end or 0)
             continue
-        node_id = existing.get(chunk_id)
         if node_id is None:  # cannot happen for a file indexed before the last build; be safe
             raise RuntimeError(f"{path}: definition {qname!r} has no graph node; a full build is needed")
-        definition = build.definition_of(node_id, path, kind, name, qname, parent, exported, bases, implements,
-                                         start, end)
+        definition = build.definition_of(node_id, path, kind, name, qname, parent, exported, bases or (),
+                                         implements or (), start, end)
         table.add_definition(definition)
         chunk_nodes[chunk_id] = node_id
         last[key] = definition
