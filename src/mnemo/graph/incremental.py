@@ -178,16 +178,18 @@ def _apply(database: Database, repository_id: int, started: float) -> GraphStats
             raise _TooMuch()
         ids = build._IdPool(conn)
         with _phase(stats, "table"):
-            table, file_modules, chunk_nodes, gone = _table(conn, repository_id, ids, set(changed))
+            table, file_modules, chunk_nodes, gone, new_files = _table(conn, repository_id, ids, set(changed))
         resolver = Resolver(table, build._module_resolver(root, table))
         with _phase(stats, "facts"):  # repository-wide receiver types, as the full build reads them
             build._type_facts(conn, repository_id, resolver, file_modules)
         with _phase(stats, "affected"):
             digests = {changed[f]: interface.file_digests(resolver, file_modules[f]) for f in changed
                        if f in file_modules}
+            # a file without nodes from the last build is new to the graph (or was deleted and
+            # re-added in between, taking the edges into it along): every name it has counts
             dirty = {f: interface.spread(interface.dirty_names(old_digests.get(path), digests[path]),
                                          interface.file_mentions(resolver, file_modules[f]))
-                     if path in digests else None for f, path in changed.items()}
+                     if path in digests and f not in new_files else None for f, path in changed.items()}
             affected = _affected(conn, repository_id, changed, removed, dirty)
         if len(affected) > max(FULL_REBUILD_SHARE * total, 20):
             raise _TooMuch()
@@ -336,12 +338,13 @@ _REWRITE = ("chunk_id", "kind", "name", "qualified_name", "parent", "exported", 
 
 def _table(
     conn: psycopg.Connection, repository_id: int, ids: build._IdPool, changed: set[int]
-) -> tuple[SymbolTable, dict[int, Module], dict[int, int], list[int]]:
+) -> tuple[SymbolTable, dict[int, Module], dict[int, int], list[int], set[int]]:
     """The whole symbol table from stored rows. Unchanged files keep their node ids; a changed
     file's definitions take the nodes of their namesakes (kind, qualified name, occurrence) and
     new nodes otherwise, written here as the full build writes them. Returns the table, file id →
-    module, chunk id → node, and the nodes of definitions that are gone (deleted by the caller,
-    once the affected files are known: their edges tell what depended on them)."""
+    module, chunk id → node, the nodes of definitions that are gone (deleted by the caller, once
+    the affected files are known: their edges tell what depended on them), and the changed files
+    that had no module node (new to the graph)."""
     table = SymbolTable()
     file_modules: dict[int, Module] = {}
     existing_modules = dict(conn.execute(
@@ -455,7 +458,7 @@ def _table(
     # what is left of `previous`: nodes of definitions that are gone (with files that lost them all)
     gone = [n for found in previous.values() for nodes in found.values() for n in nodes]
     table.finish()
-    return table, file_modules, chunk_nodes, gone
+    return table, file_modules, chunk_nodes, gone, {f for f in changed if f not in existing_modules}
 
 
 def _changed_file(
