@@ -14,8 +14,8 @@ that are gone (their edges go with them). Callers whose targets still stand keep
 
 What the change can reach is read from the changed file's digests (graph/interface.py): what it
 offers under each name — definitions, bases, exported flags, field and return types, module
-bindings, and its imports and exports as one digest for every name — before and after. The
-*dirty* names are those whose digest differs. An edit inside a body leaves none: only the file
+bindings, the names it imports and exports — before and after. The *dirty* names are those
+whose digest differs, and the names whose type facts mention one (`const m = create()`). An edit inside a body leaves none: only the file
 itself is re-resolved. Otherwise the *affected* files, a superset of the files whose edges can
 differ, are:
   * the changed files themselves;
@@ -23,8 +23,9 @@ differ, are:
     field or a module binding), whose imports or exports name it, or whose classes name it as a
     base or interface; then every file with an inherits/implements edge into an affected file,
     to a fixed point (overrides follow bases);
-  * when a changed file's imports or exports changed, it is new, it has no recorded digests, or
-    it was deleted: every name it defines or defined is dirty, and the files whose import
+  * when a changed file's star imports or exports changed (any name may come through them), or
+    whether it has exports at all, when it is new, has no recorded digests, or was deleted:
+    every name it defines or defined is dirty, and the files whose import
     specifiers mention its stem (default exports, aliases, index files, new or deleted modules)
     and those with an edge into its module node are affected too.
 Unaffected files keep their nodes (ids included) and edges. The symbol table is rebuilt from the
