@@ -45,7 +45,7 @@ def node_keys(resolver: Resolver, module: Module) -> dict[int, str]:
 
 def file_digests(resolver: Resolver, module: Module) -> dict[str, str]:
     """Name → digest of what the module offers under that name (see the module docstring)."""
-    items, _ = _items(resolver, module)
+    items, _ = _items(resolver, module, mentions=False)
     return {name: hashlib.blake2b("\n".join(sorted(found)).encode(), digest_size=8).hexdigest()
             for name, found in items.items()}
 
@@ -53,15 +53,16 @@ def file_digests(resolver: Resolver, module: Module) -> dict[str, str]:
 def file_mentions(resolver: Resolver, module: Module) -> dict[str, set[str]]:
     """Name → the words its type facts mention (`export const manager = create()`: manager →
     {create}): when `create` changes, what `manager` stands for may too (see `spread`)."""
-    return _items(resolver, module)[1]
+    return _items(resolver, module, mentions=True)[1]
 
 
-def _items(resolver: Resolver, module: Module) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+def _items(resolver: Resolver, module: Module, mentions: bool) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+    """The module's items by name, and (`mentions`) the words each name's type facts mention."""
     definitions = resolver.table.definitions
     types = resolver.types
     keys = node_keys(resolver, module)
     items: dict[str, list[str]] = defaultdict(list)
-    mentions: dict[str, set[str]] = defaultdict(set)
+    mentioned: dict[str, set[str]] = defaultdict(set)
 
     def scope(node: int) -> str:
         return keys.get(node, "?") if node else "."
@@ -70,9 +71,11 @@ def _items(resolver: Resolver, module: Module) -> tuple[dict[str, list[str]], di
         return [(how, text, scope(node)) for how, text, node in found]
 
     def mention(names, *texts) -> None:
+        if not mentions or not texts:
+            return
         words = {w for text in texts for w in _WORD.findall(str(text))}
         for name in names:
-            mentions[name] |= words
+            mentioned[name] |= words
 
     for name, item in _bindings(module):
         items[name].append(item)
@@ -105,7 +108,7 @@ def _items(resolver: Resolver, module: Module) -> tuple[dict[str, list[str]], di
     for name, found in sorted(types.module_vars.get(module.path, {}).items()):
         items[name].append(repr(("v", name, values(found))))
         mention((name,), *(text for _, text, _ in found))
-    return items, mentions
+    return items, mentioned
 
 
 def _bindings(module: Module):
