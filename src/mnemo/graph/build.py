@@ -23,7 +23,7 @@ from typing import Any
 
 import psycopg
 
-from mnemo.graph import interface, metrics
+from mnemo.graph import metrics
 from mnemo.graph.modules import ModuleResolver, find_workspaces, load_ts_configs, python_package_name
 from mnemo.graph.resolve import (
     NODE_KINDS,
@@ -95,25 +95,22 @@ def build_graph(database: Database, repository_id: int) -> GraphStats:
         _check_labels(conn)
         with _phase(stats, "clear"):
             _clear(conn, repository_id)
-        digests: dict[str, dict[str, str]] = {}  # what each file offers by name, for the next update
-        call_stats = _nodes_and_edges(conn, repository_id, root, stats, digests)  # frees the symbol table
+        call_stats = _nodes_and_edges(conn, repository_id, root, stats)  # frees the symbol table
         with _phase(stats, "metrics"):
             result = metrics.compute_and_store(conn, repository_id)
         stats.pagerank = {"iterations": result.iterations, "converged": result.converged}
         stats.calls = call_stats.to_json()
         from mnemo.graph.incremental import record_names  # what each file defines, for the next update
 
-        record_names(conn, repository_id, digests=digests)
+        record_names(conn, repository_id)
         _summarise(conn, repository_id, stats)
         stats.duration_s = round(time.perf_counter() - started, 3)
         _record(conn, stats)
     return stats
 
 
-def _nodes_and_edges(conn: psycopg.Connection, repository_id: int, root: Path | None, stats: GraphStats,
-                     digests: dict[str, dict[str, str]] | None = None) -> CallStats:
-    """Write nodes, structure and call edges; the symbol table lives only during this call.
-    Fills `digests` (path → name → digest, graph/interface.py) when given."""
+def _nodes_and_edges(conn: psycopg.Connection, repository_id: int, root: Path | None, stats: GraphStats) -> CallStats:
+    """Write nodes, structure and call edges; the symbol table lives only during this call."""
     ids = _IdPool(conn)
     with _phase(stats, "modules"):
         table, file_modules = _module_nodes(conn, repository_id, ids)
@@ -124,9 +121,10 @@ def _nodes_and_edges(conn: psycopg.Connection, repository_id: int, root: Path | 
     resolver = Resolver(table, _module_resolver(root, table))
     with _phase(stats, "facts"):
         _type_facts(conn, repository_id, resolver, file_modules)
-    if digests is not None:
-        with _phase(stats, "digests"):
-            digests.update(interface.all_digests(resolver))
+    with _phase(stats, "digests"):  # what each file offers by name, for the next incremental update
+        from mnemo.graph.incremental import stage_digests
+
+        stage_digests(conn, resolver)
     with _phase(stats, "structure"):
         _structure(conn, repository_id, resolver)
     with _phase(stats, "calls"):

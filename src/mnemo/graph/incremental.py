@@ -44,6 +44,7 @@ from __future__ import annotations
 import json
 import posixpath
 import time
+from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
 
@@ -70,10 +71,9 @@ FULL_REBUILD_SHARE = 0.3  # affected files above this share of the repository: r
 _MAX_CLOSURE_ROUNDS = 20
 
 
-def record_names(conn: psycopg.Connection, repository_id: int, paths: list[str] | None = None,
-                 digests: dict[str, dict[str, str]] | None = None) -> None:
-    """Remember what each file (or each of `paths`) defines now, and (`digests`, by path) what
-    it offers under each name (graph/interface.py), for the next update."""
+def record_names(conn: psycopg.Connection, repository_id: int, paths: list[str] | None = None) -> None:
+    """Remember what each file (or each of `paths`) defines now, for the next update, with the
+    digests `stage_digests` left in this transaction (graph/interface.py)."""
     if not _has_names_table(conn):
         return
     if paths is None:
@@ -91,16 +91,22 @@ def record_names(conn: psycopg.Connection, repository_id: int, paths: list[str] 
             GROUP BY f.path""",
         (params[0], list(NODE_KINDS), *params[1:]),
     )
-    if digests:
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS graph_digests_in (path text, digests jsonb) ON COMMIT DROP")
-        build._copy_rows(conn, "graph_digests_in", "path, digests",
-                         ((path, json.dumps(found, sort_keys=True)) for path, found in digests.items()))
+    if conn.execute("SELECT to_regclass('pg_temp.graph_digests_in') IS NOT NULL").fetchone()[0]:
         conn.execute(
             """UPDATE graph_file_names g SET digests = t.digests FROM graph_digests_in t
                WHERE g.repository_id = %s AND g.path = t.path""",
             (repository_id,),
         )
         conn.execute("DROP TABLE graph_digests_in")
+
+
+def stage_digests(conn: psycopg.Connection, resolver: Resolver, modules: Iterable[Module] | None = None) -> None:
+    """Write the digests of every module (or of `modules`) to a temporary table of this
+    transaction, one module at a time, for `record_names` to keep once the names are in."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS graph_digests_in (path text, digests jsonb) ON COMMIT DROP")
+    chosen = resolver.table.modules.values() if modules is None else modules
+    build._copy_rows(conn, "graph_digests_in", "path, digests",
+                     ((m.path, json.dumps(interface.file_digests(resolver, m), sort_keys=True)) for m in chosen))
 
 
 def _has_names_table(conn: psycopg.Connection) -> bool:
@@ -186,6 +192,7 @@ def _apply(database: Database, repository_id: int, started: float) -> GraphStats
         with _phase(stats, "affected"):
             digests = {changed[f]: interface.file_digests(resolver, file_modules[f]) for f in changed
                        if f in file_modules}
+            stage_digests(conn, resolver, (file_modules[f] for f in changed if f in file_modules))
             # a file without nodes from the last build is new to the graph (or was deleted and
             # re-added in between, taking the edges into it along): every name it has counts
             dirty = {f: interface.spread(interface.dirty_names(old_digests.get(path), digests[path]),
@@ -207,7 +214,7 @@ def _apply(database: Database, repository_id: int, started: float) -> GraphStats
         affected_modules = [file_modules[f] for f in sorted(affected) if f in file_modules]
         with _phase(stats, "structure"):
             edges = EdgeSet()
-            structure_edges(resolver, edges, affected_modules)
+            structure_edges(resolver, edges, modules=affected_modules)
             build._write_edges(conn, repository_id, edges)
         with _phase(stats, "calls"):
             call_stats = _calls(conn, repository_id, resolver, file_modules, chunk_nodes, sorted(affected))
@@ -222,7 +229,7 @@ def _apply(database: Database, repository_id: int, started: float) -> GraphStats
             "changed_files_all_names_dirty": sum(1 for d in dirty.values() if d is None),
             "dirty_names": dirty_count, "removed_nodes": len(gone),
             "affected_call_sites": call_stats.to_json()}}
-        record_names(conn, repository_id, sorted(set(changed.values()) | set(removed)), digests)
+        record_names(conn, repository_id, sorted(set(changed.values()) | set(removed)))
         build._summarise(conn, repository_id, stats)
         stats.duration_s = round(time.perf_counter() - started, 3)
         build._record(conn, stats)
@@ -474,7 +481,7 @@ def _changed_file(
     definitions, the nested ones apart (added after every file), and the node rows with whether
     each re-uses a node (an UPDATE) or is new (an INSERT)."""
     scratch = SymbolTable()
-    own = scratch.add_module(module.path, module.language, module.node, module.imports, module.exports)
+    own = scratch.add_module(module.path, module.language, module.node)  # definitions need no imports
     local: dict[int, int] = {}
     new_rows = list(build._collapse_file(rows, repository_id, ids, scratch, local))
     nested = nested_definitions(scratch, own, facts, ids.take) if facts else []

@@ -134,11 +134,6 @@ def _bindings(module: Module):
                        "e", export.name, export.local, export.source)
 
 
-def all_digests(resolver: Resolver) -> dict[str, dict[str, str]]:
-    """Every module's digests, by path (the full build records them)."""
-    return {path: file_digests(resolver, module) for path, module in resolver.table.modules.items()}
-
-
 def spread(dirty: set[str] | None, mentions: dict[str, set[str]]) -> set[str] | None:
     """The dirty names and, to a fixed point, the names whose type facts mention one."""
     if dirty is None:

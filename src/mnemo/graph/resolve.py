@@ -1623,7 +1623,7 @@ def caller_scope(
     return scope.local_names(source, module.language, caller.kind, caller.name) & names
 
 
-def structure_edges(resolver: Resolver, edges: EdgeSet, modules: Iterable[Module] | None = None) -> None:
+def structure_edges(resolver: Resolver, edges: EdgeSet, *, modules: Iterable[Module] | None = None) -> None:
     """`contains`, `inherits`, `implements` and `imports` edges: everything that needs no call.
 
     A method that overrides a method of a base class `inherits` from it (resolution 'this'), so
