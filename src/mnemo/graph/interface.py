@@ -24,7 +24,7 @@ from collections import defaultdict
 
 from mnemo.graph.resolve import CLASS_KINDS, Module, Resolver
 
-EVERYTHING = "*"  # the digest of imports and exports: when it differs, every name may resolve differently
+EVERYTHING = "*"  # star imports and exports, whether there are exports: when it differs, every name may
 MEMBERS = "#m"  # present when the file has member-signature nodes (built by the full build only)
 OWN = "#i"  # imports that bind no name (`import './x'`): only the file's own edges depend on them
 _WORD = re.compile(r"[A-Za-z_$][\w$]*")
