@@ -22,7 +22,8 @@ never be found. This module covers it, with rules that know no language:
   modifier), `export { X } from` (an export statement), any import of a barrel file
   (`__init__.py`, `index.ts`) — so a symbol search can tell the file where a name enters the
   code base (search.rank.definitions) from the hundred files that merely use it. Which
-  statements are imports is the language's `imports.scm` (the caller passes their lines).
+  statements are imports is the language's `imports.scm` (the caller passes their lines) and,
+  for forms it does not match, the statement's node type (`_IMPORT_TYPES`).
 
 Module chunks carry no calls: calls at top level stay the module node's (`ParsedFile.module_calls`),
 as before, so the graph does not count them twice. They are not graph nodes: the file's module
@@ -52,6 +53,12 @@ _MAX_NAME_CHARS = 80
 _NAME_LISTS = frozenset({"use_list"})  # Rust `{A, B}`: the bare identifiers in it are names (no field)
 _PUBLIC_MARKERS = frozenset({"visibility_modifier"})  # a child that makes an import a re-export (`pub use`)
 _BARREL_FILES = frozenset({"__init__.py", "index.ts", "index.tsx", "index.js", "index.mjs"})
+# Import statements by node type, for the forms a language's imports.scm does not match
+# (`use a::{b::C, d::{E, F}}`): Rust, Python, ECMAScript, Java, Go, Swift, Scala, C#, Kotlin, PHP, Haskell.
+_IMPORT_TYPES = frozenset({
+    "use_declaration", "import_statement", "import_from_statement", "future_import_statement",
+    "import_declaration", "using_directive", "import_header", "import_list", "namespace_use_declaration", "import",
+})
 
 
 @dataclass
@@ -161,7 +168,7 @@ def _signature(nodes: Sequence[Node]) -> str:
 
 def _lists_names(node: Node, import_lines: frozenset[int] | set[int]) -> bool:
     """False for an import statement that does not re-export what it imports."""
-    if node.start_point.row + 1 not in import_lines:
+    if node.start_point.row + 1 not in import_lines and node.type not in _IMPORT_TYPES:
         return True
     return node.type.startswith("export") or any(child.type in _PUBLIC_MARKERS for child in node.children)
 

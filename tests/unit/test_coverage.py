@@ -134,6 +134,7 @@ def test_rust_pub_use_lists_the_names_it_re_exports_and_a_private_use_none() -> 
         """
         use http::{header, StatusCode};
         use crate::body::Body;
+        use axum_core::{extract::FromRequestParts, response::{IntoResponseParts, ResponseParts}};
 
         pub use axum_core::response::{IntoResponse, Response as CoreResponse};
         pub(crate) use self::{redirect::Redirect, sse::Sse};

@@ -333,3 +333,11 @@ def test_a_windows_port_ranks_below_the_posix_code_unless_the_query_names_window
     assert ids(rerank([win, unix], classify(analyse("TCP connect and accept")), RankSettings())) == [2, 1]
     win, unix = cand(1, 1.0, "src/win/tcp.c"), cand(2, 0.9, "src/unix/tcp.c")
     assert ids(rerank([win, unix], classify(analyse("TCP connect on Windows")), RankSettings())) == [1, 2]
+
+
+def test_a_constructor_in_the_file_named_after_its_class_beats_the_class_in_another_file() -> None:
+    # Newtonsoft: `partial class JToken` has no chunk in JToken.cs (an `#if` in its base list), so
+    # its constructor there locates the main file better than the partial class in JToken.Async.cs.
+    partial = cand(1, 9.0, "Src/Linq/JToken.Async.cs", 37, 205, name="JToken", kind="class")
+    ctor = cand(2, 1.0, "Src/Linq/JToken.cs", 255, 257, name="JToken", qname="JToken.JToken", kind="method")
+    assert _symbol("JToken", [partial, ctor]) == [2, 1]

@@ -10,9 +10,7 @@ A reader typing an identifier wants its definition: this rule gives each candida
   `Router`: module names are dotted in Elixir, Ruby, Scala), and for a qualified query
   (`Rails::Engine`, `QuerySet.filter`) the qualified name ends with its segments;
 - 2.75: the same behind a `$` sigil (`$ZodType` for `ZodType`: JavaScript's "core" spelling);
-- 2.5: a member of a definition so named (`Plug.Conn.halt` for `Conn`), and a constructor
-  (`formatter<T>.formatter`, `SqlMapper.SqlMapper`): the type is the definition, not its
-  constructor;
+- 2.5: a member of a definition so named (`Plug.Conn.halt` for `Conn`);
 - 2: the same ignoring case; and a file-level chunk that lists the name (same case) among what
   it defines or re-exports (`pub use axum_core::response::IntoResponse`, `export { X } from`,
   `MAX_RETRIES = 3`): where the name enters this code base when no definition here has it;
@@ -21,8 +19,11 @@ A reader typing an identifier wants its definition: this rule gives each candida
 
 Within a tier, fractions order the matches: the file named after the symbol (`semaphore.rs`,
 `SqlMapper.cs`, not `SqlMapper.Async.cs`), a type-like definition for a capitalised query
-(`interface Flow` before `fun flow`), the head part of a split definition, the primary template
-before its specialisations (`formatter` before `formatter<std::tm>`); tests, examples and
+(`interface Flow` before `fun flow`), the head part of a split definition, a type before its
+constructor (`SqlMapper` before `SqlMapper.SqlMapper`, which still beats namesakes in files not
+named after it: `JToken.cs`'s constructor before `JToken.Async.cs`'s class when the class has
+no chunk of its own), the primary template before its specialisations (`formatter` before
+`formatter<std::tm>`); tests, examples and
 vendored copies drop a tier unless the query asks for them, an older versioned copy
 (rank.penalties) `tier_old_version`; the least nested name and path win what is left.
 """
@@ -92,10 +93,10 @@ def name_level(candidate: Candidate, query: list[str]) -> float:
         return 0
     own = segments(_base(candidate.name)) or [candidate.name]
     last = own[-1]
-    if len(query) == 1:
+    if len(query) == 1 and last != want:
         container = segments(_base(candidate.qualified_name))[:-1]
-        if container and container[-1] == want and (last != want or candidate.kind in ("method", "function")):
-            return MEMBER_LEVEL  # a member of the definition asked for, or its constructor
+        if container and container[-1] == want:
+            return MEMBER_LEVEL  # a member of the definition asked for
     if last == want:
         level = 3.0
     elif last == "$" + want:
@@ -114,6 +115,14 @@ def name_level(candidate: Candidate, query: list[str]) -> float:
         if qualified[-len(tail):] != tail:
             level -= 1
     return level
+
+
+def is_constructor(c: Candidate) -> bool:
+    """A method named like the type it is in (`JToken.JToken`, `formatter<T>.formatter`)."""
+    if c.kind not in ("method", "function"):
+        return False
+    names = segments(_base(c.qualified_name))
+    return len(names) > 1 and names[-1] == names[-2]
 
 
 def _stem(path: str) -> str:
@@ -140,6 +149,8 @@ def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings) -
             tier += settings.tier_type_kind
         if c.part == 1:
             tier += settings.tier_head
+        if is_constructor(c):
+            tier -= settings.tier_constructor  # `SqlMapper.SqlMapper` just after `class SqlMapper`
         if "<" in c.name and "<" not in want:
             tier -= settings.tier_specialisation  # `formatter<std::tm>` after the primary `formatter`
         # The canonical definition of a bare name is the least nested one: `Ecto.Schema` before

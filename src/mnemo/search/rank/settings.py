@@ -67,8 +67,9 @@ class RankSettings:
     tier_type_kind: float = 0.2
     tier_head: float = 0.1
     tier_nesting: float = 0.05
-    tier_old_version: float = 0.5
+    tier_old_version: float = 1.0  # 0.5 -> 1.0: zod `ZodError` finds core `$ZodError` before the v3 copy (symbol MRR +0.0017)
     tier_specialisation: float = 0.05
+    tier_constructor: float = 0.1
     # places (rank.places)
     drop_contained: bool = True  # a chunk inside a better-ranked one is dropped
     split_head: bool = True  # a split definition is represented by its head part
