@@ -341,3 +341,15 @@ def test_a_constructor_in_the_file_named_after_its_class_beats_the_class_in_anot
     partial = cand(1, 9.0, "Src/Linq/JToken.Async.cs", 37, 205, name="JToken", kind="class")
     ctor = cand(2, 1.0, "Src/Linq/JToken.cs", 255, 257, name="JToken", qname="JToken.JToken", kind="method")
     assert _symbol("JToken", [partial, ctor]) == [2, 1]
+
+
+@pytest.mark.parametrize("path", ["src/win/tcp.c", "src/unix/aix.c", "src/unix/os390-syscalls.c", "src/unix/sunos.c",
+                                  "lib/win32.c"])
+def test_platform_ports_are_recognised(path: str) -> None:
+    assert penalties.PORT_PATH.search(path)
+
+
+@pytest.mark.parametrize("path", ["src/unix/linux.c", "src/unix/bsd-ifaddrs.c", "lib/window.c", "src/winapi.h",
+                                  "src/unix/darwin.c"])
+def test_mainstream_platform_code_is_no_port(path: str) -> None:
+    assert not penalties.PORT_PATH.search(path)

@@ -7,7 +7,8 @@
 - optionally tiny chunks (a one-line declaration with a doc comment);
 - a C header's file-level chunk (prototypes, macros) when the `.c` file of the same name is
   among the candidates (`idna.h` beside `idna.c`): the code asked for is in the latter;
-- a platform port (`win/`, `windows/`, `win32/`) unless the query names the platform: libuv's
+- a platform port (`win/`, `windows/`, a niche platform's file: `aix.c`, `os390.c`) unless the query names
+  the platform: libuv's
   `src/win/tcp.c` beside `src/unix/tcp.c` — the portable or POSIX code is the one read first.
 A query that asks for tests or examples ("test for the retry logic") is not penalised for them.
 """
@@ -38,8 +39,12 @@ HEADER_EXTENSIONS = (".h", ".hh", ".hpp", ".hxx", ".h++")
 # C (and Objective-C) only: a C header is a list of declarations, while a C++ header holds the
 # templates, inline code and documented API (abseil's `hash.h` is the answer, not `hash.cc`).
 SOURCE_EXTENSIONS = (".c", ".m")
-PORT_PATH = re.compile(r"(^|/)(win|windows|win32|win64)(/|$)", re.IGNORECASE)
-_PORT_WORDS = frozenset({"win", "windows", "win32", "win64", "winapi", "iocp"})
+# A directory for Windows (`src/win/`), or a file or directory named after a niche platform
+# (`src/unix/aix.c`, `os390-syscalls.c`, `sunos.c`): ports beside the mainstream code.
+_PORTS = ("win|windows|win32|win64|aix|os390|zos|os400|ibmi|sunos|solaris|haiku|qnx|cygwin|hurd|"
+          "minix|vms|openvms")
+PORT_PATH = re.compile(rf"(^|/)({_PORTS})(/|$)|(^|/)({_PORTS})([-_.][^/]*)?\.[a-z]+$", re.IGNORECASE)
+_PORT_WORDS = frozenset(_PORTS.split("|")) | {"winapi", "iocp", "solaris", "illumos"}
 REEXPORT_FILES = frozenset({"__init__.py", "package-info.java", "index.ts", "index.js", "mod.rs"})
 
 

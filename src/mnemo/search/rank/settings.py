@@ -39,11 +39,12 @@ class RankSettings:
     stub_penalty: float = 1.0  # .d.ts declaration stubs
     tiny_penalty: float = 1.0  # a chunk of at most `tiny_lines` code lines (declarations, doc-only)
     tiny_lines: int = 1
-    # C on the semble split (libuv, curl; replayed): hybrid 0.631 -> 0.698 with the port penalty, -> 0.719 with
-    # both (lexical 0.681 -> 0.719 -> 0.733); 0.4-0.8 and 0.4-0.6 all the same, C++ headers left alone (abseil
-    # lost `absl::Hash` to hash.cc)
+    # C on the semble split (libuv, curl; replayed): hybrid 0.631 -> 0.698 with the `win/` port penalty, -> 0.719
+    # with both (lexical 0.681 -> 0.719 -> 0.733), -> 0.741 with niche-platform files as ports too (`aix.c`,
+    # `os390.c`, `sunos.c`); 0.4-0.8 and 0.4-0.6 all the same; C++ headers left alone (abseil lost
+    # `absl::Hash` to hash.cc); a penalty on every C header's file-level chunk gained nothing
     header_penalty: float = 0.8  # a C header's file-level chunk beside its .c file (`idna.h`, `idna.c`)
-    port_penalty: float = 0.6  # `win/` platform ports unless the query names Windows
+    port_penalty: float = 0.6  # platform ports (`win/`, `aix.c`) unless the query names the platform
     old_version_penalty: float = 0.5  # a `v3/` path when a `v4/` one is among the candidates: hybrid +0.002
     # boosts (rank.boosts): + weight · best score · share matched
     path_boost: float = 1.0
