@@ -7,9 +7,9 @@
 - optionally tiny chunks (a one-line declaration with a doc comment);
 - a C header's file-level chunk (prototypes, macros) when the `.c` file of the same name is
   among the candidates (`idna.h` beside `idna.c`): the code asked for is in the latter;
-- a platform port (`win/`, `windows/`, a niche platform's file: `aix.c`, `os390.c`) unless the query names
-  the platform: libuv's
-  `src/win/tcp.c` beside `src/unix/tcp.c` — the portable or POSIX code is the one read first.
+- a platform port (`win/`, `windows/`, a niche platform's file: `aix.c`, `os390.c`) unless the
+  query names the platform: libuv's `src/win/tcp.c` beside `src/unix/tcp.c` — the portable or
+  POSIX code is the one read first.
 A query that asks for tests or examples ("test for the retry logic") is not penalised for them.
 """
 
