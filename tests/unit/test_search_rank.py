@@ -353,3 +353,19 @@ def test_platform_ports_are_recognised(path: str) -> None:
                                   "src/unix/darwin.c"])
 def test_mainstream_platform_code_is_no_port(path: str) -> None:
     assert not penalties.PORT_PATH.search(path)
+
+
+def test_a_name_reopened_in_many_files_shares_its_definition_boost() -> None:
+    # rack: every file opens `module Rack`; "Rack spec conformance validator" is about lint.rb
+    plain = RankSettings(path_boost=0.0, file_evidence=0.0, max_per_file=0)
+    modules = [cand(i, 1.0, f"lib/rack/{name}.rb", 1, 60, name="Rack", kind="class")
+               for i, name in enumerate(["constants", "version", "builder", "headers"], start=1)]
+    lint = cand(9, 1.4, "lib/rack/lint.rb", 15, 17, name="call", qname="Rack.Lint.call", kind="method")
+    out = rerank([*modules, lint], classify(analyse("Rack spec conformance validator")), plain)
+    assert out[0].chunk_id == 9
+    # + definition_boost · best · 2 / 4 files
+    assert modules[0].contributions["definition_boost"] == pytest.approx(1.0 + 0.5 * 1.4 * 2 / 4)  # unshared: 1.7 > 1.4
+    # defined in two files (an interface and its implementation): the whole boost each
+    pair = [cand(1, 1.0, "src/a.rb", name="Rack", kind="class"), cand(2, 1.0, "src/b.rb", name="Rack", kind="class")]
+    rerank(pair, classify(analyse("Rack spec")), plain)
+    assert pair[0].contributions["definition_boost"] == pytest.approx(1.5)
