@@ -213,3 +213,4 @@ def test_a_writer_that_cannot_connect_ends_the_run_as_a_lost_database(
     assert summary.status == "failed" and summary.exit_code == 2
     assert "connection was lost" in summary.fatal_error and "connection refused" in summary.fatal_error
     assert summary.files_indexed == 0
+
