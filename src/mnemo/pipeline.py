@@ -55,7 +55,7 @@ from mnemo.embed import (
     MAX_TEXT_CHARS, Embedder, canonical_model_name, chunk_text, load_embedder, model_hash_of, release_embedder,
     text_hash,
 )
-from mnemo.embed.memory import release_free_memory
+from mnemo.embed.memory import release_free_memory, tune_allocator
 from mnemo.languages.registry import has_grammar
 from mnemo.models import ParsedFile, SourceFile
 from mnemo.names import repository_name_problem
@@ -805,6 +805,11 @@ class _Run:
 
     # -- the stream --------------------------------------------------------------------------
     def _index_files(self) -> None:
+        # Before the writer and the tokenizer start threads: two malloc arenas, not one per
+        # thread (what the writer frees the reader reuses), and buffers over 256 KB (a big
+        # file's statement, a batch's encodings) mapped and unmapped rather than left in the
+        # heap. On @babylonjs/core the files phase peaked ~4 MB lower (116-117 vs 120-121 MB).
+        tune_allocator()
         s = self.summary
         report = ScanReport()
         o = self.options
