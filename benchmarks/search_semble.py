@@ -76,7 +76,7 @@ REFERENCES = (
     ("sem-bm25", "results/semble-ablations-215a04760692.json", "semble-bm25"),
     ("BM25", "results/semble-ablations-1ea77add4c1b.json", "bm25"),
 )
-STAMPED = ("chunk.py", "parse.py", "extract.py", "scan.py", "embed.py", "embed", "languages")
+STAMPED = ("chunk.py", "module_chunks.py", "parse.py", "extract.py", "scan.py", "embed.py", "embed", "languages")
 
 
 def default_bench() -> Path:

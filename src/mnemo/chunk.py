@@ -15,9 +15,12 @@ here are generic:
   X, and a function X of the file whose prototype gets members becomes a class (ES5 constructor).
 - Every call and decision point belongs to the innermost chunk containing it; those outside
   every definition are the module's.
-- Syntax errors: tolerant by default. A definition whose own span holds an error is dropped and
-  its lines go to file-level chunks with the rest; a file in which nothing parsed keeps nothing
-  (it fails), and so does any file with an error under `strict`.
+- Syntax errors: tolerant by default. An error belongs to the innermost definition around it:
+  that definition is dropped and its lines go to the chunk around it, or to file-level chunks
+  with the rest. A class with one broken method keeps its chunk (its name, signature and
+  docstring: `partial class SqlMapper` in a 4,000-line file with one `#if` inside an expression),
+  a broken class body drops the class and keeps its intact members. A file in which nothing
+  parsed keeps nothing (it fails), and so does any file with an error under `strict`.
 """
 
 from __future__ import annotations
@@ -113,21 +116,26 @@ def parse_source(
         if owner is not None:
             definitions[owner].decisions.append(decision)
 
-    intact = [d for d in definitions if not _contains_error(d, broken)] if broken else definitions
+    if broken:
+        owning = {owners.innermost(node.start_byte, node.end_byte) for node in broken}
+        intact = [d for index, d in enumerate(definitions) if index not in owning]
+    else:
+        intact = definitions
     if broken and not intact and not _any_clean_statement(root):
         return ParsedFile(language=language, errors=errors)  # nothing parsed: the file fails
     facts = find_facts(grammar, root)
     nested = nested_scopes(facts)  # a nested function's calls are its own (graph nodes)
     chunks = [chunk for d in intact for chunk in _chunks(d, max_chunk_lines, nested)]
     file_name = posixpath.basename(path) if path else MODULE_KIND
+    imports = find_imports(grammar, root)
     # a definition's doc comment is its docstring (embedded and searchable with it): covered
     covered = [(d.chunk.doc_line or d.chunk.start_line, d.chunk.end_line) for d in intact]
-    chunks.extend(module_chunks(root, source, covered, file_name, max_module_lines))
+    chunks.extend(module_chunks(root, source, covered, file_name, max_module_lines, {i.line for i in imports}))
     chunks.sort(key=lambda chunk: (chunk.start_line, -chunk.end_line))
     return ParsedFile(
         language=language,
         chunks=chunks,
-        imports=find_imports(grammar, root),
+        imports=imports,
         exports=exports,
         module_calls=dedupe_calls(module_calls),
         errors=errors,
@@ -391,17 +399,6 @@ def _clean_comment(raw: str) -> str:
     return inspect.cleandoc("\n".join(lines))
 
 
-def _contains_error(definition: _Definition, broken: Sequence[Node]) -> bool:
-    """Whether an ERROR or MISSING node lies within the definition's own span.
-
-    An error around an intact definition (recovery sometimes wraps good code in ERROR) does
-    not count: the definition itself parsed cleanly.
-    """
-    return any(
-        definition.start_byte <= node.start_byte and node.end_byte <= definition.end_byte for node in broken
-    )
-
-
 def _chunks(definition: _Definition, max_lines: int, nested: list[tuple[int, int]] = ()) -> list[Chunk]:
     """The definition as one chunk, or as consecutive pieces of at most max_lines lines."""
     base = definition.chunk
@@ -445,6 +442,15 @@ class _SpanIndex:
                 stack.pop()
             self._parents.append(stack[-1] if stack else None)
             stack.append(index)
+
+    def innermost(self, start: int, end: int) -> int | None:
+        """Index of the innermost span holding all of [start, end), or None. An error node
+        around an intact definition (recovery sometimes wraps good code in ERROR) is held by
+        no span inside it: the definition itself parsed cleanly."""
+        index = self.owner(start if end > start else max(start - 1, 0))  # a MISSING node is zero-width
+        while index is not None and (self._ends[index] < end or self._starts[index] > start):
+            index = self._parents[index]
+        return index
 
     def owner(self, offset: int) -> int | None:
         """Index of the innermost span containing offset, or None."""

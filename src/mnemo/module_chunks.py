@@ -17,6 +17,13 @@ never be found. This module covers it, with rules that know no language:
   statements define — assigned and declared names, exported objects, object keys — found by a
   bounded walk over the tree's `name`/`left`/`declarator`/`key` fields, so lexical search (name
   weight A, signature weight B) and the embedded text's header find `MAX_RETRIES` or `handlers`.
+- An import names what another file defines: its names are listed only when the statement
+  re-exports them — `pub use axum_core::response::{IntoResponse, Response}` (a visibility
+  modifier), `export { X } from` (an export statement), any import of a barrel file
+  (`__init__.py`, `index.ts`) — so a symbol search can tell the file where a name enters the
+  code base (search.rank.definitions) from the hundred files that merely use it. Which
+  statements are imports is the language's `imports.scm` (the caller passes their lines) and,
+  for forms it does not match, the statement's node type (`_IMPORT_TYPES`).
 
 Module chunks carry no calls: calls at top level stay the module node's (`ParsedFile.module_calls`),
 as before, so the graph does not count them twice. They are not graph nodes: the file's module
@@ -38,11 +45,20 @@ MODULE_CHUNK_LINES = 40  # lines per file-level chunk, at most
 SIGNATURE_MAX_CHARS = 300
 _MAX_NAMES = 24  # names listed in one chunk's signature
 _NAME_FIELDS = frozenset({"name", "left", "declarator", "key", "pattern", "alias"})
-_SKIP_FIELDS = frozenset({"body", "parameters", "arguments", "type", "return_type", "condition"})
+_SKIP_FIELDS = frozenset({"body", "parameters", "arguments", "type", "return_type", "condition", "path"})
 _OPAQUE = ("comment", "string", "template", "regex")  # nothing named inside: not walked
 _WALK_DEPTH = 5
 _WALK_NODES = 400  # nodes visited per statement, at most (a 5,000-line config object stays cheap)
 _MAX_NAME_CHARS = 80
+_NAME_LISTS = frozenset({"use_list"})  # Rust `{A, B}`: the bare identifiers in it are names (no field)
+_PUBLIC_MARKERS = frozenset({"visibility_modifier"})  # a child that makes an import a re-export (`pub use`)
+_BARREL_FILES = frozenset({"__init__.py", "index.ts", "index.tsx", "index.js", "index.mjs"})
+# Import statements by node type, for the forms a language's imports.scm does not match
+# (`use a::{b::C, d::{E, F}}`): Rust, Python, ECMAScript, Java, Go, Swift, Scala, C#, Kotlin, PHP, Haskell.
+_IMPORT_TYPES = frozenset({
+    "use_declaration", "import_statement", "import_from_statement", "future_import_statement",
+    "import_declaration", "using_directive", "import_header", "import_list", "namespace_use_declaration", "import",
+})
 
 
 @dataclass
@@ -58,11 +74,15 @@ def module_chunks(
     covered: Sequence[tuple[int, int]],
     file_name: str,
     max_lines: int = MODULE_CHUNK_LINES,
+    import_lines: frozenset[int] | set[int] = frozenset(),
 ) -> list[Chunk]:
     """File-level chunks for the lines of `root`'s children outside the `covered` line spans.
 
     `covered`: 1-based inclusive line spans of the definition chunks kept for this file.
+    `import_lines`: 1-based first lines of the file's import statements (their names are listed
+    only when the statement re-exports them).
     """
+    barrel = file_name in _BARREL_FILES
     spans = _merge(covered)
     starts = [start for start, _ in spans]
     lines = source.split(b"\n")
@@ -88,7 +108,7 @@ def module_chunks(
 
     chunks: list[Chunk] = []
     for group in groups:
-        signature = _signature(group.nodes)
+        signature = _signature([n for n in group.nodes if barrel or _lists_names(n, import_lines)])
         for start in range(group.start, group.end + 1, max_lines):
             end = min(group.end, start + max_lines - 1)
             start, end = _trim(lines, start, end)
@@ -128,6 +148,8 @@ def defined_names(node: Node) -> list[str]:
                 found.setdefault(_text(child), None)
             elif child.type == "shorthand_property_identifier":
                 found.setdefault(_text(child), None)
+            elif current.type in _NAME_LISTS and field_name is None and child.type in ("identifier", "type_identifier"):
+                found.setdefault(_text(child), None)
             elif field_name not in _SKIP_FIELDS and depth < _WALK_DEPTH and not _opaque(child):
                 pending.append((child, depth + 1))
         stack.extend(reversed(pending))
@@ -142,6 +164,13 @@ def _signature(nodes: Sequence[Node]) -> str:
             if len(names) >= _MAX_NAMES:
                 break
     return ", ".join(names)[:SIGNATURE_MAX_CHARS]
+
+
+def _lists_names(node: Node, import_lines: frozenset[int] | set[int]) -> bool:
+    """False for an import statement that does not re-export what it imports."""
+    if node.start_point.row + 1 not in import_lines and node.type not in _IMPORT_TYPES:
+        return True
+    return node.type.startswith("export") or any(child.type in _PUBLIC_MARKERS for child in node.children)
 
 
 def _is_name(node: Node) -> bool:

@@ -213,3 +213,33 @@ def test_a_writer_that_cannot_connect_ends_the_run_as_a_lost_database(
     assert summary.status == "failed" and summary.exit_code == 2
     assert "connection was lost" in summary.fatal_error and "connection refused" in summary.fatal_error
     assert summary.files_indexed == 0
+
+
+
+def test_a_file_of_more_chunks_than_one_statement_holds_is_stored_whole(
+    tmp_path: Path, database: Database, embedder, monkeypatch
+) -> None:
+    """A file's chunks go in statements of WRITE_BATCH_ROWS rows (bounded parameters): the same
+    chunks, vectors and search statistics as one statement, still one transaction."""
+    import mnemo.pipeline as pipeline
+
+    body = "".join(f"export function many{j}(x: number) {{ return x + {j}; }}\n" for j in range(300))
+    root = write_tree(tmp_path / "repo", {"src/many.ts": body, "src/few.ts": "export const one = 1;\n"})
+    results = {}
+    for rows in (1000, 7):
+        monkeypatch.setattr(pipeline, "WRITE_BATCH_ROWS", rows)
+        name = f"rows-{rows}"
+        summary = index_repository(database, root, IndexOptions(name=name), embedder=embedder)
+        assert summary.files_indexed == 2 and summary.chunks_written >= 301
+        with database.connect() as conn:
+            stats = conn.execute(
+                "SELECT s.docs, s.len_name, s.len_head, s.len_doc, s.len_body, "
+                "(SELECT count(*) FROM search_terms t WHERE t.repository_id = r.id) "
+                "FROM search_collection s JOIN repositories r ON r.id = s.repository_id WHERE r.name = %s",
+                (name,)).fetchone()
+        _, chunks, vectors = _rows(database, name)
+        results[rows] = stats, chunks, vectors
+    (stats_a, chunks_a, vectors_a), (stats_b, chunks_b, vectors_b) = results[1000], results[7]
+    assert chunks_b == chunks_a and len(chunks_a) == summary.chunks_written
+    assert stats_b == stats_a and stats_a[0] == len(chunks_a)
+    assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(vectors_a, vectors_b))

@@ -87,11 +87,11 @@ def test_module_level_code_becomes_named_file_level_chunks() -> None:
         ("module", "config.ts", 10, 12),
     ]
     first, last = modules(parsed)
-    assert first.signature == "join, MAX_RETRIES, handlers, onOpen, onClose"
+    assert first.signature == "MAX_RETRIES, handlers, onOpen, onClose"  # `join` is imported, not defined
     assert first.source.startswith('import { join } from "path";\n\nexport const MAX_RETRIES = 3;')
     assert last.signature == "retries"
     assert chunk_text(first, "src/config.ts").split("\n", 1)[0] == (
-        "module src/config.ts: join, MAX_RETRIES, handlers, onOpen, onClose"
+        "module src/config.ts: MAX_RETRIES, handlers, onOpen, onClose"
     )
     # calls at top level stay the module node's, not a chunk's (the graph counts them once)
     assert [c.name for c in parsed.module_calls] == ["registerAll"] and last.calls == []
@@ -125,8 +125,42 @@ def test_python_constants_main_block_and_module_docstring() -> None:
         ("module", 12, 14),
     ]
     first, main = modules(parsed)
-    assert first.name == "settings.py" and first.signature == "os, TIMEOUT, __all__"
+    assert first.name == "settings.py" and first.signature == "TIMEOUT, __all__"
     assert main.signature == "QUEUE"
+
+
+def test_rust_pub_use_lists_the_names_it_re_exports_and_a_private_use_none() -> None:
+    parsed = parse(
+        """
+        use http::{header, StatusCode};
+        use crate::body::Body;
+        use axum_core::{extract::FromRequestParts, response::{IntoResponseParts, ResponseParts}};
+
+        pub use axum_core::response::{IntoResponse, Response as CoreResponse};
+        pub(crate) use self::{redirect::Redirect, sse::Sse};
+        pub use crate::Json;
+        """,
+        "rust",
+        path="src/response/mod.rs",
+    )
+
+    (chunk,) = modules(parsed)
+    # the names a reader can reach through this module, not the ones it merely uses
+    assert chunk.signature == "IntoResponse, CoreResponse, Redirect, Sse, Json"
+
+
+def test_imports_of_a_barrel_file_are_its_names() -> None:
+    parsed = parse("from .main import FastAPI as FastAPI\nfrom .routing import APIRouter\n", "python",
+                   path="fastapi/__init__.py")
+    assert modules(parsed)[0].signature == "FastAPI, APIRouter"
+    plain = parse("from .main import FastAPI\nAPP = FastAPI()\n", "python", path="app/server.py")
+    assert modules(plain)[0].signature == "APP"
+
+
+def test_typescript_re_exports_are_listed_and_imports_are_not() -> None:
+    parsed = parse('import { helper } from "./helper";\nexport { Schema, type Issue } from "./schema";\n',
+                   "typescript", path="src/api.ts")
+    assert modules(parsed)[0].signature.split(", ")[:2] == ["Schema", "Issue"]
 
 
 def test_nested_definitions_stay_inside_the_enclosing_chunk() -> None:

@@ -192,6 +192,17 @@ def test_local_names_per_language() -> None:
     assert py == {"self", "join", "args", "k", "kw", "x", "y", "i", "fh", "inner"}
 
 
+def test_might_shadow_counts_bare_words_only() -> None:
+    from mnemo.graph.scope import might_shadow
+
+    assert might_shadow("function f(helper) { helper(); }", {"helper", "other"})
+    assert not might_shadow("function f() { helper(); }", {"helper"})  # the call alone
+    assert not might_shadow("function f(x) { x.helper(); helper(); }", {"helper"})  # a property is no local
+    assert not might_shadow("function f(helpers, $helper) { helper(); }", {"helper"})  # other words
+    assert might_shadow("def g():\n    join = make()\n    join()", {"make", "join"})
+    assert not might_shadow("const a = 1; b(); c();", {"b", "c"})  # once each
+
+
 def test_dispatch_edges_through_an_interface_have_lower_confidence() -> None:
     impls = "".join(f"export class S{i} implements Shape {{\n  area(): number {{ return {i}; }}\n}}\n" for i in range(3))
     rows, _, table = resolve({

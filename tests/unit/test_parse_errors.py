@@ -105,7 +105,9 @@ def test_tolerant_keeps_the_intact_definitions_and_the_rest_as_file_level_chunks
     assert broken.name == "mixed.ts" and broken.source.startswith("function broken( {")
 
 
-def test_tolerant_drops_a_class_with_a_broken_method_but_keeps_its_other_methods() -> None:
+def test_tolerant_keeps_a_class_with_a_broken_method_and_drops_only_the_method() -> None:
+    """The error belongs to the innermost definition around it: `bad` goes, `Box` keeps its
+    chunk (name, signature, docstring: what a search for `Box` wants) and `bad`'s lines stay in it."""
     code = dedent(
         """
         class Box {
@@ -119,8 +121,25 @@ def test_tolerant_drops_a_class_with_a_broken_method_but_keeps_its_other_methods
     partial = parse_source(code.encode(), "typescript")
 
     assert strict.chunks == []
-    assert definitions(partial) == [("Box.fine", 2, 2)]
-    assert module_spans(partial) == [(1, 1), (3, 4)]  # every other line of the class
+    assert definitions(partial) == [("Box", 1, 4), ("Box.fine", 2, 2)]
+    assert module_spans(partial) == []  # every line is in the class chunk
+
+
+def test_tolerant_drops_a_class_whose_own_body_is_broken_but_keeps_its_methods() -> None:
+    code = dedent(
+        """
+        class Box {
+          fine() { return 1; }
+          = = ;
+          other() { return 2; }
+        }
+        """
+    ).lstrip("\n")
+
+    partial = parse_source(code.encode(), "typescript")
+
+    assert definitions(partial) == [("Box.fine", 2, 2), ("Box.other", 4, 4)]
+    assert module_spans(partial) == [(1, 1), (3, 3), (5, 5)]  # the class's own lines, the broken one included
 
 
 def test_python_partial() -> None:

@@ -274,3 +274,98 @@ def test_a_member_named_in_the_query_is_not_hidden_by_its_named_class() -> None:
     query = classify(analyse("Session load"))
     assert ids(rerank(two(), query, RankSettings(file_evidence=0.0))) == [2, 1]
     assert ids(rerank(two(), query, RankSettings(file_evidence=0.0, member_boost=0.0))) == [1]
+
+
+def test_a_re_export_is_where_a_name_defined_elsewhere_enters_the_code_base() -> None:
+    # axum: `IntoResponse` is defined in axum-core; axum's response/mod.rs re-exports it
+    # (`pub use axum_core::response::{IntoResponse, ...}`) and many impls have `into_response`.
+    impl = cand(1, 9.0, "axum/src/form.rs", 111, 130, name="into_response", qname="Form.into_response", kind="method")
+    user = cand(2, 5.0, "axum/src/json.rs", 1, 9, name="json.rs", kind="module")  # uses it, lists nothing
+    reexport = cand(3, 1.0, "axum/src/response/mod.rs", 1, 30, name="mod.rs", kind="module")
+    reexport.names = ("Json", "IntoResponse", "Response")
+    assert _symbol("IntoResponse", [impl, user, reexport])[0] == 3
+    # ...but a definition of the name in the code base comes before any re-export of it
+    struct = cand(4, 0.5, "axum/src/response/into.rs", 1, 40, name="IntoResponse", kind="interface")
+    assert _symbol("IntoResponse", [impl, user, reexport, struct])[:2] == [4, 3]
+    # a lower-case namesake listed in a file-level chunk is no re-export of the type
+    lower = cand(5, 9.0, "axum/src/util.rs", 1, 9, name="util.rs", kind="module")
+    lower.names = ("into_response",)
+    assert lower.chunk_id not in _symbol("IntoResponse", [lower, reexport])[:1]
+
+
+def test_a_dollar_sigil_name_is_the_same_name_just_below_the_exact_spelling() -> None:
+    core = cand(1, 1.0, "zod/src/v4/core/schemas.ts", 174, 181, name="$ZodType", kind="interface")
+    classic = cand(2, 2.0, "zod/src/v4/classic/schemas.ts", 20, 151, name="ZodType", kind="interface")
+    old = cand(3, 9.0, "zod/src/v3/types.ts", 158, 357, name="ZodType", kind="class")
+    fn = cand(4, 9.0, "zod/src/v4/core/util.ts", 1, 5, name="zodType", kind="function")
+    assert _symbol("$ZodType", [classic, old, fn, core])[0] == 1  # the `$` spelling finds its interface first
+    assert _symbol("ZodType", [old, fn, core, classic])[:2] == [2, 1]  # the public one, then its core
+
+
+def test_a_constructor_ranks_below_its_class_and_a_specialisation_below_the_primary_template() -> None:
+    ctor = cand(1, 9.0, "Dapper/SqlMapper.cs", 202, 259, name="SqlMapper", qname="SqlMapper.SqlMapper", kind="method")
+    cls = cand(2, 1.0, "Dapper/SqlMapper.cs", 30, 229, name="SqlMapper", kind="class", part=1, parts=21)
+    assert _symbol("SqlMapper", [ctor, cls]) == [2, 1]
+    primary = cand(3, 1.0, "include/fmt/base.h", 619, 623, name="formatter", kind="class")
+    spec = cand(4, 5.0, "include/fmt/std.h", 703, 712, name="formatter<std::atomic<T>, Char>", kind="class")
+    # a specialisation's constructor: `formatter<R, Char, enable_if_t<X>>.formatter`
+    spec_ctor = cand(5, 9.0, "include/fmt/ranges.h", 541, 541, name="formatter",
+                     qname="formatter<R, Char, enable_if_t<is_map<R>::value>>.formatter", kind="method")
+    assert _symbol("formatter", [spec_ctor, spec, primary]) == [3, 4, 5]
+
+
+def test_a_c_header_ranks_below_its_implementation_file() -> None:
+    header = cand(1, 1.0, "src/idna.h", 1, 31, name="idna.h", kind="module")
+    impl = cand(2, 0.9, "src/idna.c", 318, 367, name="uv__idna_toascii")
+    out = rerank([header, impl], classify(analyse("IDNA domain name encoding")), RankSettings())
+    assert ids(out) == [2, 1] and header.contributions["header_penalty"] == pytest.approx(0.8)
+    # without the .c file among the candidates, or for a C++ header beside its .cc, nothing changes
+    alone = cand(1, 1.0, "src/idna.h", 1, 31, name="idna.h", kind="module")
+    assert "header_penalty" not in rerank([alone], classify(analyse("IDNA")), RankSettings())[0].contributions
+    cpp = cand(3, 1.0, "absl/hash/hash.h", 1, 40, name="hash.h", kind="module")
+    rerank([cpp, cand(4, 0.9, "absl/hash/hash.cc")], classify(analyse("hashing framework")), RankSettings())
+    assert "header_penalty" not in cpp.contributions
+
+
+def test_a_windows_port_ranks_below_the_posix_code_unless_the_query_names_windows() -> None:
+    win = cand(1, 1.0, "src/win/tcp.c", name="uv_tcp_connect")
+    unix = cand(2, 0.9, "src/unix/tcp.c", name="uv__tcp_connect")
+    assert ids(rerank([win, unix], classify(analyse("TCP connect and accept")), RankSettings())) == [2, 1]
+    win, unix = cand(1, 1.0, "src/win/tcp.c"), cand(2, 0.9, "src/unix/tcp.c")
+    assert ids(rerank([win, unix], classify(analyse("TCP connect on Windows")), RankSettings())) == [1, 2]
+
+
+def test_a_constructor_in_the_file_named_after_its_class_beats_the_class_in_another_file() -> None:
+    # Newtonsoft: `partial class JToken` has no chunk in JToken.cs (an `#if` in its base list), so
+    # its constructor there locates the main file better than the partial class in JToken.Async.cs.
+    partial = cand(1, 9.0, "Src/Linq/JToken.Async.cs", 37, 205, name="JToken", kind="class")
+    ctor = cand(2, 1.0, "Src/Linq/JToken.cs", 255, 257, name="JToken", qname="JToken.JToken", kind="method")
+    assert _symbol("JToken", [partial, ctor]) == [2, 1]
+
+
+@pytest.mark.parametrize("path", ["src/win/tcp.c", "src/unix/aix.c", "src/unix/os390-syscalls.c", "src/unix/sunos.c",
+                                  "lib/win32.c"])
+def test_platform_ports_are_recognised(path: str) -> None:
+    assert penalties.PORT_PATH.search(path)
+
+
+@pytest.mark.parametrize("path", ["src/unix/linux.c", "src/unix/bsd-ifaddrs.c", "lib/window.c", "src/winapi.h",
+                                  "src/unix/darwin.c"])
+def test_mainstream_platform_code_is_no_port(path: str) -> None:
+    assert not penalties.PORT_PATH.search(path)
+
+
+def test_a_name_reopened_in_many_files_shares_its_definition_boost() -> None:
+    # rack: every file opens `module Rack`; "Rack spec conformance validator" is about lint.rb
+    plain = RankSettings(path_boost=0.0, file_evidence=0.0, max_per_file=0)
+    modules = [cand(i, 1.0, f"lib/rack/{name}.rb", 1, 60, name="Rack", kind="class")
+               for i, name in enumerate(["constants", "version", "builder", "headers"], start=1)]
+    lint = cand(9, 1.4, "lib/rack/lint.rb", 15, 17, name="call", qname="Rack.Lint.call", kind="method")
+    out = rerank([*modules, lint], classify(analyse("Rack spec conformance validator")), plain)
+    assert out[0].chunk_id == 9
+    # + definition_boost · best · 2 / 4 files
+    assert modules[0].contributions["definition_boost"] == pytest.approx(1.0 + 0.5 * 1.4 * 2 / 4)  # unshared: 1.7 > 1.4
+    # defined in two files (an interface and its implementation): the whole boost each
+    pair = [cand(1, 1.0, "src/a.rb", name="Rack", kind="class"), cand(2, 1.0, "src/b.rb", name="Rack", kind="class")]
+    rerank(pair, classify(analyse("Rack spec")), plain)
+    assert pair[0].contributions["definition_boost"] == pytest.approx(1.5)

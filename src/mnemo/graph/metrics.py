@@ -36,6 +36,7 @@ _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00"
 _NODE_DTYPE = np.dtype([("id", ">i8"), ("file", ">i8"), ("module", ">i4")])
 _EDGE_DTYPE = np.dtype([("src", ">i8"), ("dst", ">i8"), ("w", ">f4")])
 _EDGE_WINDOW = 2_000_000  # edge ids per query: bounds the size of one packed result
+_STORE_ROWS = 8192  # metric rows per COPY write
 _OUT_DTYPE = np.dtype(
     [
         ("n", ">i2"),
@@ -236,9 +237,11 @@ def store(conn: psycopg.Connection, graph: GraphArrays, result: Metrics) -> None
                afferent int, efferent int, instability real) ON COMMIT DROP"""
     )
     conn.execute("TRUNCATE graph_metrics_in")
-    payload = _COPY_HEADER + bytes(8) + rows.tobytes() + b"\xff\xff"
     with conn.cursor() as cur, cur.copy("COPY graph_metrics_in FROM STDIN (FORMAT BINARY)") as copy:
-        copy.write(payload)
+        copy.write(_COPY_HEADER + bytes(8))
+        for start in range(0, n, _STORE_ROWS):  # slices: no whole-table copy of the rows' bytes
+            copy.write(rows[start : start + _STORE_ROWS].tobytes())
+        copy.write(b"\xff\xff")
     conn.execute(
         """UPDATE graph_nodes n SET pagerank = m.pagerank, in_degree = m.in_degree, out_degree = m.out_degree,
                afferent = NULLIF(m.afferent, -1), efferent = NULLIF(m.efferent, -1),

@@ -34,7 +34,7 @@ Ambiguity is never resolved silently: up to MAX_CANDIDATES candidates each get a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from mnemo.graph import scope
@@ -98,8 +98,9 @@ class Module:
     node: int
     imports: list[Import] = field(default_factory=list)
     exports: list[Export] = field(default_factory=list)
-    top: dict[str, list[int]] = field(default_factory=dict)  # top-level definitions by name
-    qualified: dict[str, list[int]] = field(default_factory=dict)  # all definitions by qualified name
+    # the nodes by name: read-only sequences (SymbolTable.add_definition fills them)
+    top: dict[str, list[int] | tuple[int, ...]] = field(default_factory=dict)  # top-level definitions by name
+    qualified: dict[str, list[int] | tuple[int, ...]] = field(default_factory=dict)  # all definitions by qualified name
     nodes: list[int] = field(default_factory=list)  # every definition of the file
     _bindings: dict[str, tuple[Import, ImportedName]] | None = None
 
@@ -154,35 +155,80 @@ class CallOutcome:
 
 
 class SymbolTable:
-    """The repository's definitions and modules: O(definitions + imports), no source text."""
+    """The repository's definitions and modules: O(definitions + imports), no source text.
+
+    Kept compact, since it is the one whole-repository structure of a build (on @babylonjs/core,
+    27,000 definitions and 21,000 imports): each repeated text is one object (a definition's
+    path is its module's, its kind, parent, name and bases and the imports' sources and names
+    come from one pool while the table fills, dropped by `finish`), identical imported names
+    are one `ImportedName`, and a name that stands for one node maps to a 1-tuple (a list only
+    from the second node on). The node indexes are read-only sequences to everyone else.
+    """
 
     def __init__(self) -> None:
         self.modules: dict[str, Module] = {}
         self.definitions: dict[int, Definition] = {}
-        self.global_top: dict[str, list[int]] = {}
-        self.global_methods: dict[str, list[int]] = {}
+        self.global_top: dict[str, list[int] | tuple[int, ...]] = {}
+        self.global_methods: dict[str, list[int] | tuple[int, ...]] = {}
         self.members: dict[int, dict[str, int]] = {}  # class node → method name → node
+        self._strings: dict[str, str] = {}  # text → its one object, while the table fills
+        self._imported: dict[object, ImportedName] = {}  # (name, alias) → its one ImportedName
+
+    def text(self, value: str | None) -> str | None:
+        """The table's one object for a repeated text (names, kinds, import sources)."""
+        if value is None:
+            return None
+        return self._strings.setdefault(value, value)
 
     def add_module(
         self, path: str, language: str, node: int, imports: Iterable[Import] = (), exports: Iterable[Export] = ()
     ) -> Module:
-        module = Module(path=path, language=language, node=node, imports=list(imports), exports=list(exports))
+        text = self.text
+        imports = list(imports)
+        for imp in imports:  # the same values, shared: nothing in the graph mutates an import
+            imp.source = text(imp.source)
+            imp.names = [self._imported_name(n) for n in imp.names]
+        exports = list(exports)
+        for export in exports:
+            export.name, export.local, export.source = text(export.name), text(export.local), text(export.source)
+        module = Module(path=path, language=text(language), node=node, imports=imports, exports=exports)
         self.modules[path] = module
         return module
 
+    def _imported_name(self, imported: ImportedName) -> ImportedName:
+        key = imported.name if imported.alias is None else (imported.name, imported.alias)
+        shared = self._imported.get(key)
+        if shared is None:
+            imported.name, imported.alias = self.text(imported.name), self.text(imported.alias)
+            shared = self._imported[key] = imported
+        return shared
+
     def add_definition(self, definition: Definition) -> None:
         module = self.modules[definition.path]
+        text = self.text
+        definition.path = module.path
+        definition.kind = text(definition.kind)
+        definition.name = text(definition.name)
+        definition.qualified_name = (definition.name if definition.qualified_name == definition.name
+                                     else definition.qualified_name)
+        definition.parent = text(definition.parent)
+        if definition.bases:
+            definition.bases = tuple(text(b) for b in definition.bases)
+        if definition.implements:
+            definition.implements = tuple(text(i) for i in definition.implements)
         self.definitions[definition.node] = definition
-        module.qualified.setdefault(definition.qualified_name, []).append(definition.node)
+        _index(module.qualified, definition.qualified_name, definition.node)
         module.nodes.append(definition.node)
         if definition.is_top_level:
-            module.top.setdefault(definition.name, []).append(definition.node)
-            self.global_top.setdefault(definition.name, []).append(definition.node)
+            _index(module.top, definition.name, definition.node)
+            _index(self.global_top, definition.name, definition.node)
         elif definition.kind == "method":
-            self.global_methods.setdefault(definition.name, []).append(definition.node)
+            _index(self.global_methods, definition.name, definition.node)
 
     def finish(self) -> None:
-        """Attach methods to their classes once every definition is in."""
+        """Attach methods to their classes once every definition is in; drop the pools."""
+        self._strings = {}
+        self._imported = {}
         for definition in self.definitions.values():
             if definition.parent is None:
                 continue
@@ -198,6 +244,18 @@ class SymbolTable:
 
     def kind(self, node: int) -> str:
         return self.definitions[node].kind
+
+
+def _index(index: dict, key: str, node: int) -> None:
+    """Add `node` under `key`: a 1-tuple for the first (most names stand for one node), then a
+    list (appends stay O(1) for a name that many definitions share)."""
+    nodes = index.get(key)
+    if nodes is None:
+        index[key] = (node,)
+    elif type(nodes) is tuple:
+        index[key] = [*nodes, node]
+    else:
+        nodes.append(node)
 
 
 def _clean_qualifier(qualifier: str | None) -> str | None:
@@ -1623,13 +1681,32 @@ def caller_scope(
     return scope.local_names(source, module.language, caller.kind, caller.name) & names
 
 
-def structure_edges(resolver: Resolver, edges: EdgeSet) -> None:
+def structure_edges(
+    resolver: Resolver,
+    edges: EdgeSet,
+    flush: Callable[[EdgeSet], None] | None = None,
+    batch: int = 2000,
+    *,
+    modules: Iterable[Module] | None = None,
+) -> None:
     """`contains`, `inherits`, `implements` and `imports` edges: everything that needs no call.
 
     A method that overrides a method of a base class `inherits` from it (resolution 'this'), so
-    an override is tied to the method whose contract it follows."""
+    an override is tied to the method whose contract it follows. Every such edge starts in the
+    file of the definition it is made for; `modules`: only the edges out of these files (an
+    incremental update's affected files).
+
+    With `flush`, the set is handed over (and expected emptied) whenever it holds `batch` edges,
+    between two definitions or two modules: an edge's key (src, dst, type) has this definition
+    as its src or, for `contains`, as its dst, and an import's src is its module, so no later
+    step adds to an edge already flushed, and memory stays O(batch), not O(edges)."""
     table = resolver.table
-    for definition in table.definitions.values():
+    modules = list(modules) if modules is not None else None
+    chosen = (table.definitions[n] for m in modules for n in m.nodes) if modules is not None \
+        else table.definitions.values()
+    for definition in chosen:
+        if flush is not None and len(edges) >= batch:
+            flush(edges)
         edges.add(resolver.container(definition), "contains", Target(definition.node, "structure"), None)
         if definition.kind == "method":
             for target in resolver.overridden(definition):
@@ -1645,7 +1722,9 @@ def structure_edges(resolver: Resolver, edges: EdgeSet) -> None:
         for text in definition.implements:
             for target in resolver.base_targets(module, definition, text):
                 edges.add(definition.node, "implements", target, None)
-    for module in table.modules.values():
+    for module in modules if modules is not None else table.modules.values():
+        if flush is not None and len(edges) >= batch:
+            flush(edges)
         for target, line in resolver.import_targets(module):
             if target.node != module.node:
                 edges.add(module.node, "imports", target, line)

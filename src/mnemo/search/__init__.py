@@ -328,16 +328,18 @@ class _QueryEmbedding:
 
 _ROW_COLUMNS = (
     "id, repository_id, path, start_line, end_line, name, qualified_name, kind, language, source,"
-    " coalesce((metadata->>'part')::int, 1), coalesce((metadata->>'parts')::int, 1)"
+    " coalesce((metadata->>'part')::int, 1), coalesce((metadata->>'parts')::int, 1),"
+    " CASE WHEN kind = 'module' THEN signature END"
 )
 
 
 def _candidate(row: tuple, lines: bool = True) -> tuple[rank.Candidate, str]:
     """An unscored Candidate from a `_ROW_COLUMNS` row, and the chunk's source. `lines`: count its
     code lines (only the tiny-chunk penalty reads them; with it off they read CODE_LINES_CAP)."""
-    (chunk_id, repo_id, path, start_line, end_line, name, qname, kind, language, source, part, parts) = row
+    (chunk_id, repo_id, path, start_line, end_line, name, qname, kind, language, source, part, parts, listed) = row
     return rank.Candidate(chunk_id, 0.0, 0, repo_id, path, start_line, end_line, kind, name, qname, language,
-                          part, parts, code_lines(source) if lines else CODE_LINES_CAP), source
+                          part, parts, code_lines(source) if lines else CODE_LINES_CAP,
+                          tuple(listed.split(", ")) if listed else ()), source
 
 
 CODE_LINES_CAP = 16

@@ -305,7 +305,8 @@ def _segments(identifier: str) -> list[str]:
 
 
 def _exact_names(conn: psycopg.Connection, identifier: str, filters: Filters, depth: int) -> dict[int, float]:
-    """Definitions named exactly `identifier`, case-insensitively (`lower(name)` index).
+    """Definitions named exactly `identifier`, case-insensitively (`lower(name)` index), or
+    `$identifier` (a JavaScript sigil).
 
     `QuerySet.filter` matches the qualified name (through its trigram index, as a LIKE pattern
     with every metacharacter escaped) at the full bonus; a bare `filter` elsewhere at half.
@@ -316,17 +317,17 @@ def _exact_names(conn: psycopg.Connection, identifier: str, filters: Filters, de
     qualified = len(segments) > 1
     # Same-case names first: `LIMIT depth` must not cut `trait Serialize` for a hundred `fn serialize`.
     query = sql.SQL(
-        "SELECT c.id, {bonus}::float8 FROM chunks c WHERE lower(c.name) = lower(%s){where}"
+        "SELECT c.id, {bonus}::float8 FROM chunks c WHERE lower(c.name) IN (lower(%s), lower(%s)){where}"
         " ORDER BY c.name = %s DESC, c.id LIMIT %s"
     ).format(bonus=sql.Literal(EXACT_NAME_BONUS * (0.5 if qualified else 1.0)), where=where)
-    params: list[object] = [last, *where_params, last, depth]
+    params: list[object] = [last, last if qualified else _sigil(last), *where_params, last, depth]
     if not qualified and last[:1].isupper():
         found = conn.execute(
             sql.SQL(
-                "SELECT c.id, c.name = %s FROM chunks c WHERE lower(c.name) = lower(%s){where}"
+                "SELECT c.id, c.name = %s FROM chunks c WHERE lower(c.name) IN (lower(%s), lower(%s)){where}"
                 " ORDER BY c.name = %s DESC, c.id LIMIT %s"
             ).format(where=where),
-            [last, last, *where_params, last, depth],
+            [last, last, _sigil(last), *where_params, last, depth],
         ).fetchall()
         out = {r[0]: EXACT_NAME_BONUS for r in found}
         if not any(same_case for _, same_case in found):
@@ -347,6 +348,12 @@ def _exact_names(conn: psycopg.Connection, identifier: str, filters: Filters, de
         ).format(bare=sql.SQL("(") + query + sql.SQL(")"), bonus=sql.Literal(EXACT_NAME_BONUS), where=where)
         params += [_like_literal(".".join(segments)), last, *where_params, depth]
     return {r[0]: float(r[1]) for r in conn.execute(query, params).fetchall()}
+
+
+def _sigil(name: str) -> str:
+    """`ZodType` → `$ZodType`: JavaScript's `$`-prefixed spelling of a name (zod's core
+    `$ZodType` beside the public `ZodType`) is the same name to a reader (rank.definitions)."""
+    return name if name.startswith("$") else "$" + name
 
 
 def _similar_names(conn: psycopg.Connection, identifier: str, filters: Filters, depth: int) -> dict[int, float]:

@@ -12,7 +12,9 @@
   best score (0.5: hybrid 0.823 → 0.832, lexical 0.805 → 0.812 on the semble split, the capitalised
   words 0.005 of it); for symbol
   queries the exact name is already pinned first (search.lexical), this adds the qualified-name
-  and case-insensitive matches.
+  and case-insensitive matches. A name defined in more than `shared_name_files` files among the
+  candidates (Ruby's `module Rack`, reopened in every file of rack) tells them apart less: each
+  gets that many files' worth of boost divided among all of them.
 Both are relative to the best candidate's score, so they mean the same for RRF and BM25 scales.
 """
 
@@ -88,9 +90,19 @@ def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings) -
             names |= {n.lower() for n in intent.capitalised}
         if names:
             words = intent.words
+            files_defining: dict[str, set[tuple[int, str]]] = {}
+            if settings.shared_name_files:
+                for c in candidates:
+                    for n in {c.name.lower(), c.qualified_name.lower()} & names:
+                        files_defining.setdefault(n, set()).add((c.repository_id, c.path))
             for c in candidates:
                 if c.name.lower() in names or c.qualified_name.lower() in names:
-                    c.add("definition_boost", settings.definition_boost * best)
+                    share = 1.0
+                    if settings.shared_name_files:
+                        n = c.name.lower() if c.name.lower() in names else c.qualified_name.lower()
+                        if len(files_defining[n]) > settings.shared_name_files:
+                            share = settings.shared_name_files / len(files_defining[n])
+                    c.add("definition_boost", settings.definition_boost * best * share)
                 elif settings.member_boost and c.name.lower() in words and _container(c) & names:
                     # "Session load": `Session.load` is more specific than `class Session`, which
                     # would otherwise win and hide the method inside it (rank.places).

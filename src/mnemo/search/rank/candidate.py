@@ -21,6 +21,7 @@ class Candidate:
     part: int = 1  # split definitions: 1-based part and how many there are
     parts: int = 1
     code_lines: int = 0  # lines of the source that are neither blank nor comment-only
+    names: tuple[str, ...] = ()  # a file-level chunk's listed names: what it defines or re-exports
     pinned: bool = False  # an exact-name match for an identifier query: stays first
     tier: float = 0.0  # sorted before the score: how well a definition's name matches a symbol query
     contributions: dict[str, float] = field(default_factory=dict)  # rule → score factor (or 0 = dropped)

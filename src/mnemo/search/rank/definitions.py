@@ -9,21 +9,30 @@ A reader typing an identifier wants its definition: this rule gives each candida
 - 3: the last segment of the name is the query's last segment, same case (`Phoenix.Router` for
   `Router`: module names are dotted in Elixir, Ruby, Scala), and for a qualified query
   (`Rails::Engine`, `QuerySet.filter`) the qualified name ends with its segments;
-- 2: the same ignoring case; 1: the same ignoring case and `_`/`-` (`parse_config` ~ `parseConfig`);
+- 2.75: the same behind a `$` sigil (`$ZodType` for `ZodType`: JavaScript's "core" spelling);
+- 2.5: a member of a definition so named (`Plug.Conn.halt` for `Conn`);
+- 2: the same ignoring case; and a file-level chunk that lists the name (same case) among what
+  it defines or re-exports (`pub use axum_core::response::IntoResponse`, `export { X } from`,
+  `MAX_RETRIES = 3`): where the name enters this code base when no definition here has it;
+- 1: the same ignoring case and `_`/`-` (`parse_config` ~ `parseConfig`);
 - a qualified query whose qualifier does not match: one tier less.
 
 Within a tier, fractions order the matches: the file named after the symbol (`semaphore.rs`,
 `SqlMapper.cs`, not `SqlMapper.Async.cs`), a type-like definition for a capitalised query
-(`interface Flow` before `fun flow`), the head part of a split definition; tests, examples and
+(`interface Flow` before `fun flow`), the head part of a split definition, a type before its
+constructor (`SqlMapper` before `SqlMapper.SqlMapper`, which still beats namesakes in files not
+named after it: `JToken.cs`'s constructor before `JToken.Async.cs`'s class when the class has
+no chunk of its own), the primary template before its specialisations (`formatter` before
+`formatter<std::tm>`); tests, examples and
 vendored copies drop a tier unless the query asks for them, an older versioned copy
-(rank.penalties) part of one; the least nested name and path
-win what is left.
+(rank.penalties) `tier_old_version`; the least nested name and path win what is left.
 """
 
 from __future__ import annotations
 
 import re
 
+from mnemo.models import MODULE_KIND
 from mnemo.search.rank.candidate import Candidate
 from mnemo.search.rank.intent import Intent
 from mnemo.search.rank.penalties import is_example_path, is_test_path, is_vendor_path
@@ -39,27 +48,59 @@ def segments(name: str) -> list[str]:
 
 
 def _loose(text: str) -> str:
-    return text.replace("_", "").replace("-", "").lower()
+    return text.replace("_", "").replace("-", "").replace("$", "").lower()
 
 
 def _base(name: str) -> str:
-    """`formatter<std::tuple<T...>>` → `formatter`: a C++ specialisation is named after its template."""
-    return name.split("<", 1)[0].strip() or name
+    """`formatter<std::tuple<T...>>` → `formatter`, `formatter<R, enable_if_t<X>>.formatter` →
+    `formatter.formatter`: template arguments (balanced `<...>`) are left out, so a C++
+    specialisation is named after its template and its members after it (`->` stays)."""
+    if "<" not in name:
+        return name
+    out: list[str] = []
+    depth = 0
+    i = 0
+    while i < len(name):
+        ch = name[i]
+        if ch == "-" and name.startswith("->", i) and depth == 0:
+            out.append("->")
+            i += 2
+            continue
+        if ch == "<":
+            depth += 1
+        elif ch == ">" and depth:
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+        i += 1
+    return "".join(out).strip() or name
+
+
+SIGIL_LEVEL = 2.75
+MEMBER_LEVEL = 2.5
+LISTED_LEVEL = 2.0
 
 
 def name_level(candidate: Candidate, query: list[str]) -> float:
-    """0–3: how well the candidate's name spells the query's segments (see the module docstring);
-    2.5 for a member of a definition so named (`Plug.Conn.halt` for `Conn`: inside the module)."""
+    """0–3: how well the candidate's name spells the query's segments (see the module docstring)."""
     if not query:
         return 0
+    want = query[-1]
+    if candidate.kind == MODULE_KIND:
+        # A file-level chunk is named after its file; what it defines is in its listed names.
+        if len(query) == 1 and (want in candidate.names or "$" + want in candidate.names):
+            return LISTED_LEVEL
+        return 0
     own = segments(_base(candidate.name)) or [candidate.name]
-    last, want = own[-1], query[-1]
+    last = own[-1]
     if len(query) == 1 and last != want:
         container = segments(_base(candidate.qualified_name))[:-1]
         if container and container[-1] == want:
-            return 2.5
+            return MEMBER_LEVEL  # a member of the definition asked for
     if last == want:
-        level = 3
+        level = 3.0
+    elif last == "$" + want:
+        level = SIGIL_LEVEL
     elif last.lower() == want.lower():
         level = 2
     elif _loose(last) == _loose(want) and _loose(want):
@@ -74,6 +115,14 @@ def name_level(candidate: Candidate, query: list[str]) -> float:
         if qualified[-len(tail):] != tail:
             level -= 1
     return level
+
+
+def is_constructor(c: Candidate) -> bool:
+    """A method named like the type it is in (`JToken.JToken`, `formatter<T>.formatter`)."""
+    if c.kind not in ("method", "function"):
+        return False
+    names = segments(_base(c.qualified_name))
+    return len(names) > 1 and names[-1] == names[-2]
 
 
 def _stem(path: str) -> str:
@@ -96,10 +145,14 @@ def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings) -
         tier = float(level)
         if _loose(_stem(c.path)) == _loose(want):
             tier += settings.tier_file_named
-        if capitalised and c.kind in TYPE_KINDS:
+        if capitalised and c.kind in TYPE_KINDS and c.kind != MODULE_KIND:
             tier += settings.tier_type_kind
         if c.part == 1:
             tier += settings.tier_head
+        if is_constructor(c):
+            tier -= settings.tier_constructor  # `SqlMapper.SqlMapper` just after `class SqlMapper`
+        if "<" in c.name and "<" not in want:
+            tier -= settings.tier_specialisation  # `formatter<std::tm>` after the primary `formatter`
         # The canonical definition of a bare name is the least nested one: `Ecto.Schema` before
         # `Ecto.Repo.Schema`, `Http/Request.php` before `Http/Client/Request.php`.
         tier -= settings.tier_nesting * min(len(segments(_base(c.qualified_name))) - 1, 5)

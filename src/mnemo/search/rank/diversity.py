@@ -1,7 +1,7 @@
 """File diversity: after `max_per_file` results from one file, each further one from it has its
 score multiplied by `file_decay` once per extra result (picked greedily, best first), so a
-strong third chunk of a file can still beat a weak other file but ten chunks of one file
-cannot crowd the top 10. Off when max_per_file is 0."""
+strong second chunk of a file can still beat a weak other file but ten chunks of one file
+cannot crowd the top 10 (the default, one per file, rank.settings). Off when max_per_file is 0."""
 
 from __future__ import annotations
 

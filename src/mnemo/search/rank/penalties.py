@@ -4,7 +4,12 @@
 - vendored, third-party, generated, minified and amalgamated code, compat/legacy shims;
 - re-export barrels (`__init__.py`, `index.ts`, `mod.rs`, `package-info.java`) and `.d.ts` stubs;
 - older versioned copies: `src/v3/…` when `src/v4/…` is among the candidates (zod, pydantic.v1);
-- optionally tiny chunks (a one-line declaration with a doc comment).
+- optionally tiny chunks (a one-line declaration with a doc comment);
+- a C header's file-level chunk (prototypes, macros) when the `.c` file of the same name is
+  among the candidates (`idna.h` beside `idna.c`): the code asked for is in the latter;
+- a platform port (`win/`, `windows/`, a niche platform's file: `aix.c`, `os390.c`) unless the
+  query names the platform: libuv's `src/win/tcp.c` beside `src/unix/tcp.c` — the portable or
+  POSIX code is the one read first.
 A query that asks for tests or examples ("test for the retry logic") is not penalised for them.
 """
 
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from mnemo.models import MODULE_KIND
 from mnemo.search.rank.candidate import Candidate
 from mnemo.search.rank.intent import Intent
 from mnemo.search.rank.settings import RankSettings
@@ -29,6 +35,16 @@ VENDOR_PATH = re.compile(
     re.IGNORECASE,
 )
 VERSION_DIR = re.compile(r"(?:^|/)v(\d{1,2})(?=/)")
+HEADER_EXTENSIONS = (".h", ".hh", ".hpp", ".hxx", ".h++")
+# C (and Objective-C) only: a C header is a list of declarations, while a C++ header holds the
+# templates, inline code and documented API (abseil's `hash.h` is the answer, not `hash.cc`).
+SOURCE_EXTENSIONS = (".c", ".m")
+# A directory for Windows (`src/win/`), or a file or directory named after a niche platform
+# (`src/unix/aix.c`, `os390-syscalls.c`, `sunos.c`): ports beside the mainstream code.
+_PORTS = ("win|windows|win32|win64|aix|os390|zos|os400|ibmi|sunos|solaris|haiku|qnx|cygwin|hurd|"
+          "minix|vms|openvms")
+PORT_PATH = re.compile(rf"(^|/)({_PORTS})(/|$)|(^|/)({_PORTS})([-_.][^/]*)?\.[a-z]+$", re.IGNORECASE)
+_PORT_WORDS = frozenset(_PORTS.split("|")) | {"winapi", "iocp", "solaris", "illumos"}
 REEXPORT_FILES = frozenset({"__init__.py", "package-info.java", "index.ts", "index.js", "mod.rs"})
 
 
@@ -50,7 +66,15 @@ def version_of(path: str) -> int | None:
     return int(found[-1]) if found else None
 
 
+def _stem_path(path: str) -> str:
+    return path.rsplit(".", 1)[0] if "." in path.rsplit("/", 1)[-1] else path
+
+
 def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings) -> list[Candidate]:
+    implemented: set[tuple[int, str]] = set()
+    if settings.header_penalty != 1.0:
+        implemented = {(c.repository_id, _stem_path(c.path)) for c in candidates if c.path.endswith(SOURCE_EXTENSIONS)}
+    port_ok = settings.port_penalty == 1.0 or bool(intent.words & _PORT_WORDS)
     # Older versioned copies (`zod/src/v3/` beside `v4/`, `pydantic/v1/`): the newest version
     # among the candidates is the one a reader means unless the query names a version.
     newest = max((v for c in candidates if (v := version_of(c.path)) is not None), default=None)
@@ -72,6 +96,11 @@ def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings) -
             c.scale("reexport_penalty", settings.reexport_penalty)
         if settings.stub_penalty != 1.0 and name.endswith(".d.ts"):
             c.scale("stub_penalty", settings.stub_penalty)
+        if (implemented and c.kind == MODULE_KIND and c.path.endswith(HEADER_EXTENSIONS)
+                and (c.repository_id, _stem_path(c.path)) in implemented):
+            c.scale("header_penalty", settings.header_penalty)
+        if not port_ok and PORT_PATH.search(c.path):
+            c.scale("port_penalty", settings.port_penalty)
         if settings.tiny_penalty != 1.0 and not intent.is_symbol and c.code_lines <= settings.tiny_lines:
             c.scale("tiny_penalty", settings.tiny_penalty)
     return candidates

@@ -39,6 +39,12 @@ class RankSettings:
     stub_penalty: float = 1.0  # .d.ts declaration stubs
     tiny_penalty: float = 1.0  # a chunk of at most `tiny_lines` code lines (declarations, doc-only)
     tiny_lines: int = 1
+    # C on the semble split (libuv, curl; replayed): hybrid 0.631 -> 0.698 with the `win/` port penalty, -> 0.719
+    # with both (lexical 0.681 -> 0.719 -> 0.733), -> 0.741 with niche-platform files as ports too (`aix.c`,
+    # `os390.c`, `sunos.c`); 0.4-0.8 and 0.4-0.6 all the same; C++ headers left alone (abseil lost
+    # `absl::Hash` to hash.cc); a penalty on every C header's file-level chunk gained nothing
+    header_penalty: float = 0.8  # a C header's file-level chunk beside its .c file (`idna.h`, `idna.c`)
+    port_penalty: float = 0.6  # platform ports (`win/`, `aix.c`) unless the query names the platform
     old_version_penalty: float = 0.5  # a `v3/` path when a `v4/` one is among the candidates: hybrid +0.002
     # boosts (rank.boosts): + weight · best score · share matched
     path_boost: float = 1.0
@@ -47,6 +53,10 @@ class RankSettings:
     # definition_boost: neutral on the semble split (hybrid 0.8315 → 0.8316, lexical 0.8177 → 0.8174),
     # keeps the method above its class (tests/integration/test_index_languages.py)
     member_boost: float = 1.0
+    # a name defined in more files than this among the candidates shares its boost (× this / files): Ruby's
+    # `module Rack` opens every file of rack, and "Rack spec conformance validator" boosted them all.
+    # semble split: hybrid 0.846 -> 0.847, lexical 0.829 -> 0.831 (1: the same hybrid, 3-4: less)
+    shared_name_files: int = 2
     definition_capitalised: bool = True  # capitalised words of a sentence count as names too
     # file evidence (rank.files): + weight · best score · file's summed score / best file's
     file_evidence: float = 0.5  # lexical mode (BM25 scores: spread out); semble split: 0.2 → 0.812, 0.4 → 0.817, 0.5 → 0.818, 0.7 → 0.817
@@ -62,12 +72,16 @@ class RankSettings:
     tier_type_kind: float = 0.2
     tier_head: float = 0.1
     tier_nesting: float = 0.05
-    tier_old_version: float = 0.5
+    tier_old_version: float = 1.0  # 0.5 -> 1.0: zod `ZodError` finds core `$ZodError` before the v3 copy (symbol MRR +0.0017)
+    tier_specialisation: float = 0.05
+    tier_constructor: float = 0.1
     # places (rank.places)
     drop_contained: bool = True  # a chunk inside a better-ranked one is dropped
     split_head: bool = True  # a split definition is represented by its head part
     # diversity (rank.diversity): beyond max_per_file results of one file, × file_decay each (0: off)
-    max_per_file: int = 2
+    # semble split (recorded 16:00, this session's rules): 2 -> 1 lifted hybrid 0.838 -> 0.846, lexical
+    # 0.824 -> 0.829, C 0.741 -> 0.755, TypeScript 0.661 -> 0.677; decay 0.3-0.5 the same, 0.7 0.845
+    max_per_file: int = 1
     file_decay: float = 0.5
     lexical: LexicalSettings = field(default_factory=lambda: DEFAULT_SETTINGS)
 
