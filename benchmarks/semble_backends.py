@@ -163,18 +163,13 @@ def table(results: dict[str, dict], times: dict[str, tuple[float | None, str]]) 
         print(f"| {n} | {r['repos']} | {r['queries']} | {chunks} | {_f(r['modes']['lexical']['ndcg10'])} | "
               f"{_f(r['modes']['vector']['ndcg10'])} | {_f(hybrid[n])} | {hybrid[n] - best:+.3f} | "
               + (f"{secs:.0f} s ({how})" if secs is not None else how) + " |")
-    langs = sorted({lang for n in names for lang in results[n]["modes"]["hybrid"]["by_language"]})
-    print("\nhybrid NDCG@10 per language")
-    print("| language | " + " | ".join(names) + " |")
-    print("|---|" + "---:|" * len(names))
-    for lang in langs:
-        print(f"| {lang} | " + " | ".join(_f(results[n]["modes"]["hybrid"]["by_language"].get(lang)) for n in names) + " |")
-    cats = sorted({c for n in names for c in results[n]["modes"]["hybrid"]["by_category"]})
-    print("\nhybrid NDCG@10 per query category")
-    print("| category | " + " | ".join(names) + " |")
-    print("|---|" + "---:|" * len(names))
-    for cat in cats:
-        print(f"| {cat} | " + " | ".join(_f(results[n]["modes"]["hybrid"]["by_category"].get(cat)) for n in names) + " |")
+    for title, key in (("language", "by_language"), ("query category", "by_category")):
+        values = sorted({v for n in names for v in results[n]["modes"]["hybrid"][key]})
+        print(f"\nhybrid NDCG@10 per {title}")
+        print(f"| {title.split()[-1]} | " + " | ".join(names) + " |")
+        print("|---|" + "---:|" * len(names))
+        for v in values:
+            print(f"| {v} | " + " | ".join(_f(results[n]["modes"]["hybrid"][key].get(v)) for n in names) + " |")
     default = names[0]
     print(f"\n{default} (first backend listed) hybrid {hybrid[default]:.3f}, best {best:.3f} "
           f"({max(hybrid, key=hybrid.get)}): {'within' if best - hybrid[default] <= 0.01 else 'NOT within'} 0.01")

@@ -271,6 +271,18 @@ def _assert_same_graph(database, step: str) -> None:
     assert all(abs(inc_ranks[k] - full_ranks[k]) < 1e-9 for k in inc_ranks), f"{step}: PageRank differs"
 
 
+def _reindex_and_update(database, root, embedder, inc: int, label: str) -> dict:
+    """Re-index both copies, update "inc" incrementally and rebuild "full"; the graphs must be
+    equal and the update incremental. The update's report."""
+    for name in ("inc", "full"):
+        index_repository(database, root, IndexOptions(name=name, build_graph=False), embedder=embedder)
+    stats = update_graph(database, inc)
+    build_graph(database, _repo_id(database, "full"))
+    _assert_same_graph(database, label)
+    assert stats.calls["update"] == "incremental"
+    return stats.calls["incremental"]
+
+
 @pytest.mark.slow
 def test_a_body_edit_of_a_widely_called_file_re_resolves_that_file_only(database, embedder, tmp_path):
     """Editing inside the bodies of a file that many files call (and adding a definition nobody
@@ -298,13 +310,7 @@ def test_a_body_edit_of_a_widely_called_file_re_resolves_that_file_only(database
                           "if (value < low) {\n    return low;\n  }\n  return Math.min(value, high);")
     edited = edited.replace("return a + (b - a) * clamp(t, 0, 1);", "const s = clamp(t, 0, 1);\n  return a * (1 - s) + b * s;")
     (root / "lib/math.js").write_text(edited + "\nexport function smooth(t) {\n  return t * t * (3 - 2 * t);\n}\n")
-    for name in ("inc", "full"):
-        index_repository(database, root, IndexOptions(name=name, build_graph=False), embedder=embedder)
-    stats = update_graph(database, inc)
-    build_graph(database, _repo_id(database, "full"))
-    _assert_same_graph(database, "body edit")
-    report = stats.calls["incremental"]
-    assert stats.calls["update"] == "incremental"
+    report = _reindex_and_update(database, root, embedder, inc, "body edit")
     assert report["affected_files"] == 1 and report["dirty_names"] == 1  # `smooth`, which nobody calls
     assert report["affected_call_sites"]["call_sites"] == _own_call_sites(database, inc, "lib/math.js")
     after = _node_ids(database, inc, "lib/math.js")
@@ -313,13 +319,7 @@ def test_a_body_edit_of_a_widely_called_file_re_resolves_that_file_only(database
 
     # a rename: exactly the files that name `lerp` (aliased import included) are re-resolved
     (root / "lib/math.js").write_text(edited.replace("lerp", "mixLinear"))
-    for name in ("inc", "full"):
-        index_repository(database, root, IndexOptions(name=name, build_graph=False), embedder=embedder)
-    stats = update_graph(database, inc)
-    build_graph(database, _repo_id(database, "full"))
-    _assert_same_graph(database, "rename")
-    report = stats.calls["incremental"]
-    assert stats.calls["update"] == "incremental"
+    report = _reindex_and_update(database, root, embedder, inc, "rename")
     assert report["affected_files"] == 1 + callers + 1  # math.js, the use files, aliased.js
     assert report["removed_nodes"] == 2  # lerp, and smooth (gone with this rewrite)
     assert _node_ids(database, inc, "lib/math.js")["clamp"] == before["clamp"]
