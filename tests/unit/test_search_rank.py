@@ -165,6 +165,16 @@ def test_diversity_decays_extra_results_of_one_file() -> None:
     assert ids(diversity.apply(same + [other], classify(analyse("x")), RankSettings(max_per_file=0))) == [1, 2, 3, 4, 9]
 
 
+def test_diversity_looks_past_a_crowded_file() -> None:
+    # 20 chunks of one file above another file's only match: after the first, each of them is
+    # halved at least once, so the other file comes second however many chunks stand before it.
+    crowd = [cand(i, 1.0 - i / 1000, "src/a.py", start=i * 10, end=i * 10 + 5) for i in range(1, 21)]
+    other = cand(99, 0.6, "src/b.py")
+    out = diversity.apply(crowd + [other], classify(analyse("x")), RankSettings(max_per_file=1, file_decay=0.5))
+    assert ids(out)[:3] == [1, 99, 2]
+    assert len(out) == 21 and out[1].contributions.get("diversity") is None
+
+
 def test_pinned_exact_name_stays_first() -> None:
     test = cand(1, 1.0, "tests/test_x.py")
     defn = cand(2, 0.1, "src/x.py")
