@@ -74,3 +74,22 @@ def test_symbol_file_evidence_counts_fewer_candidates() -> None:
     assert run("formatter") > 0.05
     # Words: forty count, and the crowded file's best chunk overtakes it.
     assert run("how values are formatted") < 0
+
+
+def test_generic_file_before_its_specialisations() -> None:
+    from mnemo.search.rank import generic
+
+    special = cand(1, 1.0, "tuple/ImmutablePair.java")
+    base = cand(2, 0.95, "tuple/Pair.java")
+    other = cand(3, 0.9, "tuple/Router.java")
+    near = cand(4, 0.85, "tuple/Route.java")  # a word, not a prefix: `Route` is not inside `Router`
+    out = rerank([special, base, other, near], classify(analyse("immutable pair container for two values")),
+                 RankSettings(generic_boost=1.1, max_per_file=0, file_evidence=0, path_boost=0, depth_prior=1.0))
+    assert ids(out)[:2] == [2, 1]
+    assert base.contributions["generic_boost"] == pytest.approx(1.1)
+    assert "generic_boost" not in near.contributions and "generic_boost" not in special.contributions
+    # Another repository's `ImmutablePair` says nothing about this one's `Pair`.
+    lone = cand(5, 0.9, "Pair.java", repo=2)
+    generic.apply([special, lone], classify(analyse("pairs of values")), RankSettings(generic_boost=1.1))
+    assert "generic_boost" not in lone.contributions
+    assert generic.stem_words("src/BatchInsertStatement.kt") == ("batch", "insert", "statement")
