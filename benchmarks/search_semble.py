@@ -68,7 +68,7 @@ CACHE = HERE / ".cache"
 MODES = ("lexical", "vector", "hybrid")
 BASELINE = "bm25-baseline"  # semble_score's own BM25 over its own chunks, scored through this script
 K = 10
-RECORD_DEPTH = 100  # = rank.settings.depth: what mnemo.search takes from each list
+RECORD_DEPTH = 200  # >= rank.settings depth and fused_depth: what mnemo.search takes from each list
 # The published result files of the split (semble-dev/results/), as (column, file, mode).
 REFERENCES = (
     ("semble", "results/semble-hybrid-0332378809c5.json", None),

@@ -93,3 +93,12 @@ def test_generic_file_before_its_specialisations() -> None:
     generic.apply([special, lone], classify(analyse("pairs of values")), RankSettings(generic_boost=1.1))
     assert "generic_boost" not in lone.contributions
     assert generic.stem_words("src/BatchInsertStatement.kt") == ("batch", "insert", "statement")
+
+
+def test_fused_modes_take_deeper_lists() -> None:
+    # Hybrid and vector search rerank fused_depth candidates from each list; lexical mode keeps `depth`
+    # (its latency budget is the tighter one), whatever either is set to.
+    s = RankSettings(depth=80, fused_depth=170, file_evidence=0.5, fused_file_evidence=0.15)
+    assert (s.for_mode("lexical").depth, s.for_mode("hybrid").depth, s.for_mode("vector").depth) == (80, 170, 170)
+    assert s.for_mode("hybrid").file_evidence == 0.15 and s.for_mode("lexical").file_evidence == 0.5
+    assert RankSettings().for_mode("hybrid").depth > RankSettings().for_mode("lexical").depth

@@ -18,7 +18,7 @@ Scores order results within one response; they are not comparable across modes o
 from __future__ import annotations
 
 import contextlib
-import dataclasses
+import copy
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -202,14 +202,21 @@ def order(
         if got is None:
             continue  # deleted by a concurrent re-index since the ranking query
         template, sources[f.chunk_id] = got
-        candidates.append(dataclasses.replace(template, score=f.score, order=i, pinned=f.chunk_id in pinned,
-                                              contributions={}, features=_features(f)))
+        # A shallow copy with the per-query fields set: dataclasses.replace re-runs __init__ and cost
+        # ~1 ms per search over 250 candidates.
+        c = copy.copy(template)
+        c.score, c.order, c.pinned, c.contributions, c.features = (f.score, i, f.chunk_id in pinned, {},
+                                                                   _features(f))
+        candidates.append(c)
     heads: dict[tuple[int, str, str, str], rank.Candidate] = {}
     tails = [c for c in candidates if c.parts > 1 and c.part != 1]
     if tails and settings.split_head:
         for head, source in fetch_heads(tails):
             sources[head.chunk_id] = source
-            heads.setdefault(rank.places.split_key(head), dataclasses.replace(head, contributions={}))
+            key = rank.places.split_key(head)
+            if key not in heads:
+                heads[key] = copy.copy(head)
+                heads[key].contributions = {}
     ranked = rank.rerank(candidates, intent, settings, heads)
     return ranked, sources, {f.chunk_id: f for f in fused}
 

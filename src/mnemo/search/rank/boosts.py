@@ -20,6 +20,7 @@ Both are relative to the best candidate's score, so they mean the same for RRF a
 
 from __future__ import annotations
 
+import functools
 import re
 
 from mnemo.search.query import STOPWORDS, split_identifier
@@ -35,16 +36,18 @@ def _parts(text: str) -> set[str]:
     return {p.lower() for p in split_identifier(text)} | {text.lower()}
 
 
-def path_parts(path: str) -> set[str]:
+@functools.lru_cache(maxsize=8192)  # a server sees the same paths query after query
+def path_parts(path: str) -> frozenset[str]:
     """Words of the file's stem and of its directory's name."""
     segments = path.split("/")
     stem = segments[-1].split(".")[0]
     out = _parts(stem) if stem else set()
     if len(segments) > 1 and segments[-2]:
         out |= _parts(segments[-2])
-    return out
+    return frozenset(out)
 
 
+@functools.lru_cache(maxsize=8192)
 def _stem(word: str) -> str:
     """A crude English stem, enough for file names: dependencies → dependency, routes → route,
     handling → handl, parsed → pars."""

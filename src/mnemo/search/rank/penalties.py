@@ -15,6 +15,7 @@ A query that asks for tests or examples ("test for the retry logic") is not pena
 
 from __future__ import annotations
 
+import functools
 import re
 
 from mnemo.models import MODULE_KIND
@@ -54,14 +55,17 @@ REEXPORT_FILES = frozenset({"__init__.py", "package-info.java", "index.ts", "ind
 PACKAGE_FILES = frozenset({"__init__.py", "package-info.java"})
 
 
+@functools.lru_cache(maxsize=8192)  # the same paths come back query after query
 def is_test_path(path: str) -> bool:
     return bool(TEST_PATH.search(path))
 
 
+@functools.lru_cache(maxsize=8192)
 def is_example_path(path: str) -> bool:
     return bool(EXAMPLE_PATH.search(path))
 
 
+@functools.lru_cache(maxsize=8192)
 def is_vendor_path(path: str) -> bool:
     return bool(VENDOR_PATH.search(path))
 
