@@ -11,7 +11,8 @@ lives deep (`ktor-client/ktor-client-core/common/src/io/ktor/...`) is not penali
 nor a `src/` layout searched together with a flat one.
 Symbol queries are left alone: their definition tiers (rank.definitions) already prefer the
 least nested name. Semble dev split, after the diversity fix: hybrid 0.857 -> 0.863 with
-file_evidence_top 40 (0.9 per level, two levels; 0.85 and three levels the same within 0.001).
+file_evidence_top 40 (0.9 per level, two levels; three levels the same within 0.001); 0.85 once
+the lists were 150 deep, chosen leave-one-language-out (rank.settings).
 """
 
 from __future__ import annotations

@@ -69,8 +69,10 @@ class RankSettings:
     # Leaning the fusion per query towards the more peaked list (1 − mean of ranks 2–10) lost 0.004.
     fused_file_evidence: float = 0.15
     # only the best this many candidates count as evidence; after the diversity fix 20 -> 40 lifted the semble
-    # split's hybrid 0.855 -> 0.857 (60: the same, 10: 0.849)
-    file_evidence_top: int = 40
+    # split's hybrid 0.855 -> 0.857; with 150 candidates per list, 60 was chosen leave-one-language-out together
+    # with depth_prior and generic_boost (below; 15 of 18 held-out languages chose 60): hybrid 0.872 -> 0.877,
+    # held out 0.871 (the choice made without the language scored)
+    file_evidence_top: int = 60
     # definitions (rank.definitions): symbol queries, tiers by name match, fractions within a tier
     definition_tiers: bool = True
     tier_file_named: float = 0.4
@@ -96,7 +98,9 @@ class RankSettings:
     lexical: LexicalSettings = field(default_factory=lambda: DEFAULT_SETTINGS)
     # nesting (rank.nesting): queries in words; × depth_prior per directory level below the shallowest of
     # the best depth_prior_top candidates, at most depth_prior_cap levels (1.0: off)
-    depth_prior: float = 0.9
+    # 0.9 first (hybrid 0.857 -> 0.863); then chosen leave-one-language-out over {1, 0.85, 0.9, 0.95} with
+    # generic_boost and file_evidence_top: every held-out language chose 0.85
+    depth_prior: float = 0.85
     depth_prior_cap: int = 2
     depth_prior_top: int = 20
     # file evidence for a symbol query counts fewer candidates: the answer is one definition, and forty
@@ -104,14 +108,16 @@ class RankSettings:
     symbol_file_evidence_top: int = 20
     # generic (rank.generic): × generic_boost for a file whose name is inside another's among the best
     # generic_top candidates (`Pair.java` beside `ImmutablePair.java`); semble split hybrid 0.863 -> 0.865
-    # (1.05 the same, 1.2: 0.863; top 5 or 20: 0.864, 0.863)
-    generic_boost: float = 1.1
+    # (1.05 the same, 1.2: 0.863; top 5 or 20: 0.864, 0.863); every held-out language chose 1.05 over
+    # {1, 1.05, 1.1, 1.2} once the lists were 150 deep
+    generic_boost: float = 1.05
     generic_top: int = 10
     # penalties (rank.penalties): `__init__.py` and `package-info.java` for queries in words
     package_penalty: float = 0.5  # semble split hybrid 0.8668 -> 0.8674 (0.3-0.7 the same)
     # hybrid and vector modes take this many candidates from each list (replacing `depth`, which lexical
     # mode keeps: it gained nothing deeper, and its latency is the tighter one). Semble split (lists recorded
-    # 200 deep): hybrid 0.867 -> 0.870 at 150 (125: 0.868, 175: 0.871, 200: 0.870), vector 0.832 -> 0.834
+    # 200 deep): hybrid 0.867 -> 0.870 at 150 (125: 0.868, 175: 0.871, 200: 0.870), vector 0.832 -> 0.834;
+    # held-out languages chose 150 or 200 (the same in sample): 150 is the cheaper
     fused_depth: int = 150
 
     def for_mode(self, mode: str) -> "RankSettings":
