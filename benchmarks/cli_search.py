@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -39,12 +40,21 @@ QUERIES = [
 THIS_SRC = Path(__file__).resolve().parent.parent / "src"
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
+CPU: dict[str, list[float]] = {}  # per key: the process's own user + system CPU seconds
+
+
+def timed(cmd: list[str], env: dict[str, str], key: str | None = None) -> float:
+    """Wall seconds of one run of `cmd`; its CPU seconds go to CPU[key] (wall time on a shared
+    machine mostly measures the others' load; CPU time much less so)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     out = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({out.returncode}): {out.stderr[-2000:]}")
+    if key is not None:
+        CPU.setdefault(key, []).append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return wall
 
 
@@ -99,10 +109,11 @@ def main() -> None:
             for repo in args.repository:
                 for mode in args.modes:
                     for label, venv in variants.items():
-                        times[f"{label}{repo} {mode}"].append(
-                            timed(base + ["search", q, "-r", repo, "--mode", mode, "-n", "10"], venv))
+                        key = f"{label}{repo} {mode}"
+                        times[key].append(timed(base + ["search", q, "-r", repo, "--mode", mode, "-n", "10"], venv, key))
             for label, venv in variants.items():
-                times[f"{label}--version"].append(timed(base + ["--version"], venv))
+                key = f"{label}--version"
+                times[key].append(timed(base + ["--version"], venv, key))
         loads.append(os.getloadavg()[0])
     p50 = {key: statistics.median(values) for key, values in times.items()}
     width = max(len(k) for k in times)
@@ -114,7 +125,7 @@ def main() -> None:
                 f"({p50[key] / p50[f'{label}--version']:.2f}x --version")
         if not label and args.baseline_src:
             line += f", {p50[key] / p50['base ' + key]:.2f}x base"
-        print(line + ")")
+        print(f"{line})  cpu p50 {statistics.median(CPU[key]):.3f} s")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"1-min load sampled per pass: {' '.join(f'{x:.1f}' for x in loads)}")
 
