@@ -223,3 +223,50 @@ def test_an_empty_database_is_still_migrated_on_open(pg_server_uri: str) -> None
 def test_an_unreachable_url_fails_once_with_the_connect_message() -> None:
     with pytest.raises(dbmod.DatabaseError, match=r"cannot connect to PostgreSQL at postgresql://nobody:\*\*\*@"):
         dbmod.Database.open("postgresql://nobody:secret@127.0.0.1:1/none?connect_timeout=2")
+
+
+def _adapters(conn: psycopg.Connection) -> dict:
+    """What pgvector registered on a connection: type infos, dumpers (base class, oid), loaders."""
+    import numpy as np
+    from pgvector import Bit, HalfVector, SparseVector, Vector
+    from psycopg.adapt import PyFormat
+    from psycopg.pq import Format
+
+    out = {}
+    for name in ("vector", "bit", "halfvec", "sparsevec"):
+        info = conn.adapters.types.get(name)
+        out[name] = info and (info.name, info.oid, info.array_oid, info.regtype, info.delimiter)
+        for fmt in (Format.TEXT, Format.BINARY):
+            loader = info and conn.adapters.get_loader(info.oid, fmt)
+            out[name, "loader", fmt] = loader and loader.__mro__[:3]
+    for cls in (Vector, HalfVector, SparseVector, Bit, np.ndarray):
+        for fmt in (PyFormat.TEXT, PyFormat.BINARY):
+            dumper = conn.adapters.get_dumper(cls, fmt)
+            out[cls.__name__, "dumper", fmt] = (dumper.__mro__[1], getattr(dumper, "oid", None))
+    return out
+
+
+@pytest.mark.parametrize("autocommit", [True, False])
+def test_vector_types_are_registered_as_pgvector_does_in_one_query(database_url: str, autocommit: bool) -> None:
+    from pgvector.psycopg import register_vector
+
+    with psycopg.connect(database_url, autocommit=autocommit) as reference:
+        register_vector(reference)
+        expected = _adapters(reference)
+    with dbmod.connect(database_url, autocommit=autocommit) as conn:
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE  # as it was found
+        assert _adapters(conn) == expected
+        assert expected["vector"] is not None and expected["halfvec"] is not None
+        from pgvector import Vector
+
+        assert conn.execute("SELECT %s::vector(3)", (Vector([1.0, 2.0, 3.0]),)).fetchone()[0].to_list() == [1, 2, 3]
+
+
+def test_a_database_without_pgvector_is_still_connected_to(pg_server_uri: str) -> None:
+    name = f"mnemo_novector_{os.getpid()}"
+    with psycopg.connect(pg_server_uri, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    with dbmod.connect(dbmod._with_database(pg_server_uri, name), autocommit=True) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+        assert conn.adapters.types.get("vector") is None
