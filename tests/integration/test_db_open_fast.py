@@ -270,3 +270,24 @@ def test_a_database_without_pgvector_is_still_connected_to(pg_server_uri: str) -
     with dbmod.connect(dbmod._with_database(pg_server_uri, name), autocommit=True) as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
         assert conn.adapters.types.get("vector") is None
+
+
+def test_a_kept_connection_serves_the_first_autocommit_user_once(database_url: str) -> None:
+    db = dbmod.Database.open(database_url, keep_connection=True)
+    spare = db._spare
+    assert spare is not None and not spare.closed
+    with db.connect(autocommit=True) as conn:
+        assert conn is spare  # the connection the schema was checked on
+        assert conn.adapters.types.get("vector") is not None  # registered when handed over
+        first_pid = conn.info.backend_pid
+    with db.connect(autocommit=True) as conn:
+        assert conn.info.backend_pid != first_pid  # once only
+    db = dbmod.Database.open(database_url, keep_connection=True)
+    spare = db._spare
+    with db.connect() as conn:  # a transactional user never gets it: it is closed
+        assert conn is not spare and spare.closed
+    db = dbmod.Database.open(database_url, keep_connection=True)
+    spare = db._spare
+    db.close()
+    assert spare.closed
+    assert dbmod.Database.open(database_url)._spare is None  # not kept unless asked

@@ -345,9 +345,10 @@ def schema_is_current(conn: psycopg.Connection) -> bool:
     return recorded == {mig.version: _checksum(mig.sql) for mig in migrations()}
 
 
-def _open_current(explicit: str | None) -> str | None:
-    """The URL to use when no start, creation or migration is due, checked on one connection;
-    None when the full way must run (it reports whatever is wrong, as before).
+def _open_current(explicit: str | None) -> tuple[str, psycopg.Connection] | None:
+    """The URL to use when no start, creation or migration is due, and the autocommit
+    connection it was checked on; None when the full way must run (it reports whatever is
+    wrong, as before).
 
     An external URL that cannot be reached fails here with `connect`'s message, once (the full
     way would try again and fail the same way, after another connect timeout)."""
@@ -366,10 +367,12 @@ def _open_current(explicit: str | None) -> str | None:
         except psycopg.OperationalError as exc:
             raise DatabaseError(f"cannot connect to PostgreSQL at {_redact(url)}: {exc}".strip()) from exc
     try:
-        with conn:
-            return url if schema_is_current(conn) else None
+        if schema_is_current(conn):
+            return url, conn
     except psycopg.Error:
-        return None
+        pass
+    conn.close()
+    return None
 
 
 class Database:
@@ -381,12 +384,21 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self._spare: psycopg.Connection | None = None
 
     @classmethod
-    def open(cls, url: str | None = None, *, migrate_schema: bool = True) -> "Database":
+    def open(cls, url: str | None = None, *, migrate_schema: bool = True,
+             keep_connection: bool = False) -> "Database":
+        """`keep_connection`: keep the connection the schema was checked on for the first
+        `connect(autocommit=True)` (a process that runs one search saves a connection's setup)."""
         quick = _open_current(url)
         if quick is not None:
-            return cls(quick)
+            db = cls(quick[0])
+            if keep_connection:
+                db._spare = quick[1]
+            else:
+                quick[1].close()
+            return db
         resolved = resolve_url(url)
         if migrate_schema:
             migrate(resolved)
@@ -396,6 +408,15 @@ class Database:
         return db
 
     def connect(self, *, autocommit: bool = False) -> psycopg.Connection:
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            if autocommit and not spare.closed:
+                try:
+                    register_vector_types(spare)
+                except psycopg.ProgrammingError:
+                    pass  # as connect(): no pgvector type yet
+                return spare
+            spare.close()
         return connect(self.url, autocommit=autocommit)
 
     def pooled(self, max_size: int = 8) -> "PooledDatabase":
@@ -403,7 +424,11 @@ class Database:
         return PooledDatabase(self.url, max_size=max_size)
 
     def close(self) -> None:
-        """Release what this object holds (nothing: each connection is closed by its user)."""
+        """Release what this object holds (each connection is closed by its user; a spare
+        connection kept by `open` that no one took is closed here)."""
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.close()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({_redact(self.url)!r})"
