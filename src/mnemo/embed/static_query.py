@@ -8,8 +8,9 @@ word pieces) and its vector is a mean of float16 table rows, read here from the 
 `embeddings.npy` with `struct`.
 
 The result is bit for bit what `StaticEmbedder.embed_query` returns (tests compare both on
-thousands of queries): the rows are summed one after another in float32, as numpy's mean over
-axis 0 does, and the norm's sum of squares is numpy's pairwise float32 summation. Anything
+hundreds of generated and real queries): the rows are summed one after another in float32
+from +0.0, as numpy's mean over axis 0 does, and the norm's sum of squares is numpy's pairwise
+float32 summation. Anything
 this module does not implement exactly — a query with a non-ASCII character, a tokenizer or
 table in another format, a model not built yet or damaged — goes to the full StaticEmbedder
 (`static.load`), with its messages.
