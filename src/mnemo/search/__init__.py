@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 import re
 import threading
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import psycopg
 
 from mnemo.config import ConfigError
@@ -38,6 +39,9 @@ from mnemo.search.vector import search_vector
 from mnemo.store import reads
 from mnemo.store.db import PooledDatabase
 from mnemo.store.reads import Repository, UnknownRepository
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MODES = ("hybrid", "lexical", "vector")
 MAX_LIMIT = 1000
@@ -297,7 +301,7 @@ class _QueryEmbedding:
 
     def __init__(self, text: str, model: str, dimension: int, embedder: Any) -> None:
         self._text, self._model, self._dimension, self._embedder = text, model, dimension, embedder
-        self._value: np.ndarray | None = None
+        self._value: np.ndarray | array | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="mnemo-query-embedding", daemon=True)
 
@@ -310,7 +314,7 @@ class _QueryEmbedding:
         except BaseException as exc:  # re-raised on the caller's thread
             self._error = exc
 
-    def _embed(self) -> np.ndarray:
+    def _embed(self) -> np.ndarray | array:
         embedder = self._embedder
         if embedder is None:
             from mnemo.embed import load_embedder
@@ -329,17 +333,27 @@ class _QueryEmbedding:
                 f"model {embedder.model_name!r} makes {embedder.dimension}-d vectors but the index holds "
                 f"{self._dimension}-d vectors"
             )
-        vector = np.asarray(embedder.embed_query(self._text), dtype=np.float32).reshape(-1)
-        if vector.shape != (self._dimension,) or not np.all(np.isfinite(vector)):
+        vector = _flat_float32(embedder.embed_query(self._text))
+        if len(vector) != self._dimension or not all(math.isfinite(v) for v in vector):
             raise ModelMismatch(f"model {embedder.model_name!r} returned an unusable query vector")
         return vector
 
-    def result(self) -> np.ndarray:
+    def result(self) -> np.ndarray | array:
         self._thread.join()
         if self._error is not None:
             raise self._error
         assert self._value is not None
         return self._value
+
+
+def _flat_float32(vector: Any) -> np.ndarray | array:
+    """A query vector as one flat float32 sequence: the CLI's light static model gives an
+    array('f') (no numpy in that process), the other embedders numpy arrays."""
+    if isinstance(vector, array) and vector.typecode == "f":
+        return vector
+    import numpy as np
+
+    return np.asarray(vector, dtype=np.float32).reshape(-1)
 
 
 _ROW_COLUMNS = (
