@@ -2,10 +2,14 @@
 transaction per file → graph in bulk at the end.
 
 Memory is bounded by design. The only whole-repository structures are the list of paths to
-visit and the stored files' hashes (a few dozen bytes per file, never chunks or vectors). Parsed
-files wait in a window of at most `window_files` files / `batch_chunks` chunks, so embedding
-batches span several files and the model stays busy, while each file still commits alone:
-a failure rolls back that file only, is recorded with its position, and the run goes on.
+visit (emptied as the files are visited) and the stored files' hashes (a few dozen bytes per
+file, never chunks or vectors). Parsed files wait in a window of at most `window_files` files /
+`batch_chunks` chunks / `WINDOW_CHARS` characters of text, closed before a file that would
+overflow it, so embedding batches span several files and the model stays busy, while each file
+still commits alone: a failure rolls back that file only, is recorded with its position, and
+the run goes on. What a run holds at once is a few windows (the one filling, one queued for the
+writer, the one being written) and one file's parse: it follows the biggest file, not the
+repository's size.
 
 Re-runs are incremental: a file whose content hash is unchanged is skipped without a write, a
 changed file is replaced atomically, a file gone from disk loses its rows. `full=True` clears
@@ -269,8 +273,9 @@ def prepare_file(source: SourceFile, data: bytes, digest: str, *, strict: bool =
 class FileIndexer:
     """Turns source files into committed rows, one transaction per file: the worker of a run.
 
-    Parsed files wait in a window of at most `window_files` files / `batch_chunks` chunks so one
-    embedding call serves several files; each file still commits alone, and a failure rolls back
+    Parsed files wait in a window of at most `window_files` files / `batch_chunks` chunks /
+    `WINDOW_CHARS` characters (a file bigger than that is a window alone) so one embedding call
+    serves several files; each file still commits alone, and a failure rolls back
     that file only and is recorded (with its run) before the next file. The local driver runs one
     FileIndexer; a distributed driver runs one per worker, over the same code.
 
@@ -418,6 +423,10 @@ class FileIndexer:
         if not self.window:
             return []
         tm = self.timings
+        # a file over the window's bounds alone: its parse and tokeniser buffers were the biggest
+        # of the run so far; their free pages go back once it is embedded (below)
+        oversized = len(self.window) == 1 and (self.window_chunks > self.options.batch_chunks
+                                               or self.window_chars > WINDOW_CHARS)
         window, self.window, self.window_chunks, self.window_chars = self.window, [], 0, 0
         # a model that cannot load, or does not match the repository's, is a configuration error
         # (exit 2): it raises through the per-file guard and ends the run
@@ -470,9 +479,8 @@ class FileIndexer:
             ready.append(_Ready(pending, file_hashes, vectors, embedded))
         del window, known, block, rows
         outcomes = self._submit(lambda conn: self._commit(conn, ready, key))
-        # the window's tokeniser buffers, parse trees and vector copies are freed: hand the free
-        # pages back (a millisecond), so what the big files left behind does not add up over a run
-        release_free_memory()
+        if oversized:
+            release_free_memory()  # a few ms, for the few big files (after every window it cost time)
         return outcomes
 
     def _commit(self, conn: Any, ready: list[_Ready | _Failed], key: CacheKey) -> list[FileOutcome]:
@@ -495,6 +503,8 @@ class FileIndexer:
                     encoding=pending.encoding, text_hashes=item.hashes, cache=key, batch_rows=WRITE_BATCH_ROWS,
                 )
                 tm.write_s += time.perf_counter() - t
+                if len(item.hashes) > WRITE_BATCH_ROWS:  # a big file's statements are freed: trim
+                    release_free_memory()
                 if pending.warning:
                     self.record(pending.warning, conn)
             except (KeyboardInterrupt, DatabaseLost):
