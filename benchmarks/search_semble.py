@@ -380,7 +380,7 @@ class Recorded:
             pickle.dump(self.data, f)
 
     def record(self, conn, repo: str, i: int, text: str, embedder: Any, depth: int) -> None:
-        from mnemo.search import _fetch_candidates, _fetch_heads
+        from mnemo.search import _fetch_candidates, _fetch_heads, fetch_wrappers
         from mnemo.search.filters import Filters
         from mnemo.search.lexical import search_lexical
         from mnemo.search.query import analyse
@@ -401,6 +401,7 @@ class Recorded:
         want = [cid for cid, _ in [*lexical, *vector] if cid not in cands]
         for cid, (cand, _source) in _fetch_candidates(conn, want).items():
             cands[cid] = cand
+        self.data.setdefault("wrappers", set()).update(fetch_wrappers(conn, want))
         tails = [cands[cid] for cid, _ in [*lexical, *vector] if cid in cands and cands[cid].parts > 1
                  and cands[cid].part != 1 and cid not in self.data["heads"]]
         if tails:
@@ -411,6 +412,15 @@ class Recorded:
             for t in tails:
                 self.data["heads"][t.chunk_id] = by_file.get((t.repository_id, t.path), [])
 
+    def ensure_wrappers(self, conn) -> None:
+        """The candidates that wrap a same-named definition of another file (rank.wrappers), read
+        from the graph once for every recorded candidate; a record made before that rule lacks
+        them, and they are then read from the database the replay runs against."""
+        if "wrappers" not in self.data:
+            from mnemo.search import fetch_wrappers
+
+            self.data["wrappers"] = fetch_wrappers(conn, list(self.data["candidates"]))
+
     def ranked(self, repo: str, i: int, text: str, mode: str, search_kwargs: dict) -> list[tuple[str, int, int]]:
         from mnemo.search import MIN_DEPTH, order
         from mnemo.search.query import analyse
@@ -420,12 +430,13 @@ class Recorded:
         plan = analyse(text)
         settings = settings_from(search_kwargs.get("ranking")).for_mode(mode)
         depth = max(MIN_DEPTH, settings.depth, 3 * K)
-        cands, heads = self.data["candidates"], self.data["heads"]
+        cands, heads, wrapping = self.data["candidates"], self.data["heads"], self.data.get("wrappers", set())
         ranked, _, _ = order(
             lexical[:depth] if mode != "vector" else [], vector[:depth] if mode != "lexical" else [], plan,
             classify(plan), settings, mode, depth,
             lambda ids: {cid: (cands[cid], "") for cid in ids if cid in cands},
             lambda tails: [(h, "") for t in tails for h in heads.get(t.chunk_id, [])],
+            lambda ids: wrapping.intersection(ids),
         )
         return [(c.path, c.start_line, c.end_line) for c in ranked[:K]]
 
@@ -596,6 +607,8 @@ def main(argv: list[str] | None = None) -> int:
     if recorder is not None:
         replay = recorder  # evaluate from what was just recorded: the figures check the replay path
     with connect(database.url, autocommit=True) as conn:
+        if replay is not None and recorder is None:
+            replay.ensure_wrappers(conn)
         for name in selected:
             repository = f"semble-{name}"
             row = conn.execute("SELECT model FROM repositories WHERE name = %s", (repository,)).fetchone()

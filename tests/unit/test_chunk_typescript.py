@@ -84,6 +84,33 @@ def test_arrow_functions_and_function_expressions_take_the_variable_name() -> No
     assert [(c.name, c.line) for c in parsed.module_calls] == [("compute", 7)]
 
 
+def test_a_constant_defined_by_a_factory_call_is_one_function_with_its_members_inside() -> None:
+    # zod's `export const ZodType = core.$constructor("ZodType", (inst, def) => { inst.parse = ... })`,
+    # React's forwardRef/memo: the name is defined by the function passed to the call, and the members
+    # assigned inside it belong to it (before, each `inst.x = () => ...` was a one-line method of `inst`).
+    parsed = parse(
+        """
+        export const ZodType: $constructor<ZodType> = /*@__PURE__*/ $constructor("ZodType", (inst, def) => {
+          inst.parse = (data) => parse(inst, data);
+          inst.optional = () => optional(inst);
+        });
+        const Button = forwardRef(function Button(props, ref) {
+          return render(props, ref);
+        });
+        const short = z.string().refine((v) => v.length > 0);
+        const plain = compute(1, 2);
+        """
+    )
+
+    assert outline(parsed) == [("function", "ZodType", 1, 4), ("function", "Button", 5, 7)]
+    chunks = by_name(parsed)
+    assert chunks["ZodType"].signature.startswith("export const ZodType: $constructor<ZodType> =")
+    assert chunks["ZodType"].exported
+    assert ("optional", None) in calls(chunks["ZodType"]) and ("$constructor", None) in calls(chunks["ZodType"])
+    # an expression-bodied callback (a predicate, a mapper) makes a value, not a definition
+    assert {c.name for c in parsed.module_calls} >= {"refine", "string", "compute"}
+
+
 def test_class_members_are_methods_qualified_by_the_class() -> None:
     parsed = parse(
         """

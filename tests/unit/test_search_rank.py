@@ -165,6 +165,16 @@ def test_diversity_decays_extra_results_of_one_file() -> None:
     assert ids(diversity.apply(same + [other], classify(analyse("x")), RankSettings(max_per_file=0))) == [1, 2, 3, 4, 9]
 
 
+def test_diversity_looks_past_a_crowded_file() -> None:
+    # 20 chunks of one file above another file's only match: after the first, each of them is
+    # halved at least once, so the other file comes second however many chunks stand before it.
+    crowd = [cand(i, 1.0 - i / 1000, "src/a.py", start=i * 10, end=i * 10 + 5) for i in range(1, 21)]
+    other = cand(99, 0.6, "src/b.py")
+    out = diversity.apply(crowd + [other], classify(analyse("x")), RankSettings(max_per_file=1, file_decay=0.5))
+    assert ids(out)[:3] == [1, 99, 2]
+    assert len(out) == 21 and out[1].contributions.get("diversity") is None
+
+
 def test_pinned_exact_name_stays_first() -> None:
     test = cand(1, 1.0, "tests/test_x.py")
     defn = cand(2, 0.1, "src/x.py")
@@ -252,7 +262,7 @@ def test_an_older_versioned_copy_ranks_below_the_newest() -> None:
     old = cand(1, 1.0, "packages/zod/src/v3/types.ts", name="ZodObject", kind="class")
     new = cand(2, 0.8, "packages/zod/src/v4/classic/schemas.ts", name="ZodObject", kind="interface")
     assert ids(rerank([old, new], classify(analyse("object schema with known keys")), RankSettings())) == [2, 1]
-    assert old.contributions["old_version_penalty"] == pytest.approx(0.5)
+    assert old.contributions["old_version_penalty"] == pytest.approx(RankSettings().old_version_penalty)
     old, new = cand(1, 1.0, "zod/src/v3/types.ts", name="ZodObject"), cand(2, 0.8, "zod/src/v4/schemas.ts", name="ZodObject")
     assert _symbol("ZodObject", [old, new]) == [2, 1]
     # The query names the version: no penalty; a lone versioned path: nothing to compare with.
@@ -369,3 +379,44 @@ def test_a_name_reopened_in_many_files_shares_its_definition_boost() -> None:
     pair = [cand(1, 1.0, "src/a.rb", name="Rack", kind="class"), cand(2, 1.0, "src/b.rb", name="Rack", kind="class")]
     rerank(pair, classify(analyse("Rack spec")), plain)
     assert pair[0].contributions["definition_boost"] == pytest.approx(1.5)
+
+
+def _order_with_wrappers(mode: str, query: str = "ZodError") -> tuple[list[int], list[list[int]]]:
+    from mnemo.search import order
+
+    plan = analyse(query)
+    rows = {1: (cand(1, 0.0, "classic/errors.ts", name="ZodError", kind="class"), ""),
+            2: (cand(2, 0.0, "core/errors.ts", name="$ZodError", kind="class"), "")}
+    asked: list[list[int]] = []
+
+    def fetch_wrappers(got: list[int]) -> set[int]:
+        asked.append(sorted(got))
+        return {1}
+
+    ranked, _, _ = order([(1, 9.0), (2, 8.0)], [(1, 0.9), (2, 0.8)], plan, classify(plan), RankSettings(), mode, 10,
+                         lambda got: {i: rows[i] for i in got if i in rows}, lambda tails: [], fetch_wrappers)
+    return ids(ranked), asked
+
+
+def test_a_wrapper_of_a_same_named_definition_ranks_below_it() -> None:
+    # symbol query: classic's exact `ZodError` (tier 3) wraps core's `$ZodError` (tier 2.75)
+    assert _order_with_wrappers("hybrid") == ([2, 1], [[1, 2]])
+    # a query in words: the score factor alone
+    got, _ = _order_with_wrappers("hybrid", "error with the issues of a parse")
+    assert got == [2, 1]
+    # lexical mode never asks the graph, and the exact name keeps its place
+    assert _order_with_wrappers("lexical") == ([1, 2], [])
+    c = cand(1, 1.0, name="ZodError")
+    c.wraps = True
+    from mnemo.search.rank import wrappers
+
+    wrappers.apply([c], classify(analyse("x y")), RankSettings(wrapper_penalty=1.0))
+    assert c.score == 1.0 and "wrapper_penalty" not in c.contributions
+    assert wrappers.loose_name("$Zod_Error") == "zoderror"
+
+
+def test_a_two_letter_word_matches_a_file_of_that_name_only() -> None:
+    assert boosts.keywords("vi mock and spy utilities v4") == {"vi", "mock", "spy", "utilities"}
+    vi, video = cand(1, 0.8, "src/integrations/vi.ts"), cand(2, 1.0, "src/video/player.ts")
+    out = rerank([video, vi], classify(analyse("vi mock utilities")), RankSettings())
+    assert ids(out) == [1, 2] and "path_boost" in vi.contributions and "path_boost" not in video.contributions

@@ -4,21 +4,46 @@ Each module in this package that defines `register(subparsers)` adds its sub-com
 (index, repos, delete, db, graph, search, serve …); `main` discovers them, so adding a command
 group means adding a module. Every command returns an exit code:
 0 success, 1 the work ran but some of it failed, 2 usage or configuration error.
+
+A call builds only the parser of the command it names (`COMMAND_MODULES` says which module
+registers it): importing every command module and building every sub-parser cost a quarter of
+`mnemo search`'s wall time, and `mnemo --version` paid for the search stack. Top-level help,
+a mistyped command, or a command missing from the table build the whole parser, as before.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 import sys
 
 from mnemo import __version__
 from mnemo.cli.common import EXIT_USAGE, CommandError, report_error
 from mnemo.config import ConfigError
 
+# command -> the module of this package that registers it (tests/unit/test_cli_dispatch.py
+# checks it against discovery). Help lists the everyday commands first, the others by name.
+COMMAND_MODULES = {
+    "index": "index", "repos": "index", "runs": "index", "delete": "index",
+    "search": "search", "graph": "graph", "serve": "serve",
+    "db": "db", "mcp": "mcp", "model": "model", "watch": "watch",
+}
+_FIRST = {"index": 0, "search": 1, "graph": 2, "serve": 3}
 
-def build_parser() -> argparse.ArgumentParser:
+
+def command_modules() -> list[str]:
+    """Every module of this package that may register commands, in help order."""
+    import pkgutil
+
+    import mnemo.cli as package
+
+    names = [m.name for m in pkgutil.iter_modules(package.__path__)
+             if m.name != "common" and not m.name.startswith("_")]
+    return sorted(names, key=lambda name: (_FIRST.get(name, 9), name))
+
+
+def build_parser(modules: list[str] | None = None) -> argparse.ArgumentParser:
+    """The `mnemo` parser with the commands of `modules` (default: every command module)."""
     parser = argparse.ArgumentParser(
         prog="mnemo",
         description=(
@@ -35,23 +60,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mnemo {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    import mnemo.cli as package
-
-    # Help lists the everyday commands first; any other module follows by name.
-    first = {"index": 0, "search": 1, "graph": 2, "serve": 3}
-    modules = sorted(pkgutil.iter_modules(package.__path__), key=lambda m: (first.get(m.name, 9), m.name))
-    for info in modules:
-        if info.name == "common" or info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"mnemo.cli.{info.name}")
+    for name in command_modules() if modules is None else modules:
+        module = importlib.import_module(f"mnemo.cli.{name}")
         register = getattr(module, "register", None)
         if register is not None:
             register(subparsers)
     return parser
 
 
+def modules_for(argv: list[str]) -> list[str] | None:
+    """The command modules a call needs: the one registering its command when the command comes
+    first, none for a bare `--version`; None (all of them) for anything else — top-level help
+    lists every command, and a mistyped one is answered with the full list of choices."""
+    if argv and argv[0] in COMMAND_MODULES:
+        return [COMMAND_MODULES[argv[0]]]
+    if argv == ["--version"]:
+        return []
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(modules_for(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()

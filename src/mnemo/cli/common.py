@@ -34,11 +34,12 @@ def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON on stdout")
 
 
-def open_database(args: argparse.Namespace):
-    """The migrated Database named by --database-url, MNEMO_DATABASE_URL or the embedded server."""
+def open_database(args: argparse.Namespace, *, keep_connection: bool = False):
+    """The migrated Database named by --database-url, MNEMO_DATABASE_URL or the embedded server.
+    `keep_connection`: hand the connection it was checked on to the first autocommit user."""
     from mnemo.store.db import Database
 
-    return Database.open(getattr(args, "database_url", None))
+    return Database.open(getattr(args, "database_url", None), keep_connection=keep_connection)
 
 
 def print_json(data: Any) -> None:

@@ -72,12 +72,13 @@ def _limit(maximum: int):
 
 
 def run(args: argparse.Namespace) -> int:
-    from mnemo.embed import use_resident_helper
+    from mnemo.embed import use_light_static_queries, use_resident_helper
     from mnemo.search import search
 
     use_resident_helper()  # a transformer model answers from its resident helper, not a fresh torch
+    use_light_static_queries()  # the default model embeds the query without numpy (embed/static_query.py)
 
-    database = open_database(args)
+    database = open_database(args, keep_connection=True)  # the search's statements run on it
     results = search(
         database,
         args.query,

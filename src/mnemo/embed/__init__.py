@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from mnemo.embed.errors import ModelError
 from mnemo.embed.onnx_backend import ONNX_MODEL
 from mnemo.embed.static import STATIC_MODEL
 from mnemo.embed.text import MAX_TEXT_CHARS, chunk_text, text_hash
 from mnemo.embed.torch_backend import TORCH_MODEL
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_MODEL = STATIC_MODEL
 
@@ -82,6 +83,7 @@ def model_hash_of(embedder: object) -> str:
 _cache: dict[str, Embedder] = {}
 _cache_lock = threading.Lock()
 _use_helper = False
+_light_static = False
 
 
 def use_resident_helper(enabled: bool = True) -> None:
@@ -90,6 +92,15 @@ def use_resident_helper(enabled: bool = True) -> None:
     turns it off. The static and ONNX models always load in-process (milliseconds)."""
     global _use_helper
     _use_helper = enabled and os.environ.get("MNEMO_HELPER", "1") != "0"
+
+
+def use_light_static_queries(enabled: bool = True) -> None:
+    """Let this process embed its queries with the static model through embed/static_query.py:
+    no numpy and no tokenizers for an ASCII query (~75 ms of a fresh process's 0.3 s), the full
+    model for anything else, the same vectors bit for bit. For a process that embeds one query
+    (`mnemo search`); set before the model is first loaded."""
+    global _light_static
+    _light_static = enabled
 
 
 def load_embedder(model: str | None = None, *, max_seq_length: int | None = None) -> Embedder:
@@ -117,6 +128,10 @@ def _load(name: str, max_seq_length: int | None) -> Embedder:
         from mnemo.embed import helper
 
         return helper.connect(name)
+    if name == STATIC_MODEL and _light_static:
+        from mnemo.embed import static_query
+
+        return static_query.load(name)
     if name == STATIC_MODEL:
         from mnemo.embed import static
 
@@ -134,5 +149,5 @@ __all__ = [
     "BUILTIN_MODELS", "DEFAULT_MODEL", "Embedder", "MAX_TEXT_CHARS", "ModelError", "ONNX_MODEL", "STATIC_MODEL",
     "TORCH_MODEL",
     "canonical_model_name", "chunk_text", "load_embedder", "model_hash_of", "release_embedder", "text_hash",
-    "use_resident_helper",
+    "use_light_static_queries", "use_resident_helper",
 ]

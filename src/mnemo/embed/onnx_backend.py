@@ -20,13 +20,15 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from mnemo.embed.errors import ModelError
 from mnemo.embed.static import _version, build_once, content_hash_of, models_dir
 from mnemo.embed.text import MAX_TEXT_CHARS
 from mnemo.embed.threads import thread_count
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ONNX_MODEL = "all-MiniLM-L6-v2-int8"
 MAX_SEQ_LENGTH = 256
@@ -46,6 +48,8 @@ class OnnxEmbedder:
     path: Path | None = None
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
+        import numpy as np  # not at the top: importing mnemo.embed loads no numpy
+
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out

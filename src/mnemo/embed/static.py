@@ -30,11 +30,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from mnemo.embed.errors import ModelError
 from mnemo.embed.text import MAX_TEXT_CHARS
+
+if TYPE_CHECKING:
+    import numpy as np
 
 STATIC_MODEL = "all-MiniLM-L6-v2-static"
 MAX_TOKENS = 512  # model2vec's default; averaging more dilutes a chunk's vector
@@ -76,6 +78,8 @@ class StaticEmbedder:
         self._encode = getattr(tok, "encode_batch_fast", None) or tok.encode_batch  # type: ignore[attr-defined]
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
+        import numpy as np  # not at the top: the CLI's query path loads no numpy
+
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
@@ -108,6 +112,7 @@ def load(name: str = STATIC_MODEL, *, build: bool = True) -> StaticEmbedder:
         manifest = read_manifest(path)
         if manifest is None:  # pragma: no cover - the build writes it
             raise ModelError(f"building the static model left no manifest in {path}")
+    import numpy as np
     from tokenizers import Tokenizer
 
     try:
@@ -158,6 +163,8 @@ def build_static_model(dest: Path, *, force: bool = False, token_remove_pattern:
         params["token_remove_pattern"] = token_remove_pattern
 
     def fill(tmp: Path) -> dict:
+        import numpy as np
+
         unk_id = _distill_into(tmp, params)
         from mnemo.embed.torch_backend import packaged_minilm_version
 
@@ -205,6 +212,8 @@ def build_once(dest: Path, *, force: bool, read, fill, announce: str, log=None, 
 
 def _distill_into(directory: Path, params: dict) -> int | None:
     """Run model2vec's distillation on the packaged MiniLM; write the table and tokenizer."""
+    import numpy as np
+
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ.setdefault("TQDM_DISABLE", "1")
     try:

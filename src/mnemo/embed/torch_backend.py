@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from mnemo.embed.errors import ModelError
 from mnemo.embed.memory import release_free_memory, tune_allocator
 from mnemo.embed.text import MAX_TEXT_CHARS
 from mnemo.embed.threads import thread_count
+
+if TYPE_CHECKING:
+    import numpy as np
 
 TORCH_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_MAX_SEQ_LENGTH = 256
@@ -60,6 +62,8 @@ class SentenceTransformerEmbedder:
     document_prefix: str = ""
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
+        import numpy as np  # not at the top: importing mnemo.embed loads no numpy
+
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         clipped = [self.document_prefix + t[:MAX_TEXT_CHARS] for t in texts]

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import re
 import threading
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import psycopg
 
 from mnemo.config import ConfigError
@@ -38,6 +39,9 @@ from mnemo.search.vector import search_vector
 from mnemo.store import reads
 from mnemo.store.db import PooledDatabase
 from mnemo.store.reads import Repository, UnknownRepository
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MODES = ("hybrid", "lexical", "vector")
 MAX_LIMIT = 1000
@@ -154,6 +158,7 @@ def search(
         ranked, sources, origin = order(
             lexical, vector, plan, intent, settings, mode, depth,
             lambda ids: _fetch_candidates(conn, ids, lines), lambda tails: _fetch_heads(conn, tails, lines),
+            lambda ids: fetch_wrappers(conn, ids),
         )
         return _results(ranked[:limit], sources, origin, plan, explain, {r.id: r.name for r in repos})
 
@@ -179,17 +184,20 @@ def fuse(
 
 CandidateFetch = Callable[[list[int]], dict[int, tuple["rank.Candidate", str]]]
 HeadFetch = Callable[[list["rank.Candidate"]], list[tuple["rank.Candidate", str]]]
+WrapperFetch = Callable[[list[int]], set[int]]
 
 
 def order(
     lexical: Sequence[tuple[int, float]], vector: Sequence[tuple[int, float]], plan: QueryPlan,
     intent: rank.Intent, settings: rank.RankSettings, mode: str, depth: int,
-    fetch: CandidateFetch, fetch_heads: HeadFetch,
+    fetch: CandidateFetch, fetch_heads: HeadFetch, fetch_wrappers: WrapperFetch | None = None,
 ) -> tuple[list[rank.Candidate], dict[int, str], dict[int, fusion.Fused]]:
     """Fuse, then rerank: the whole ordering after retrieval, with the candidates' rows supplied
-    by `fetch` (chunk id -> an unscored Candidate and its source) and `fetch_heads` (the head
-    parts of split definitions, for the tails among the candidates). search() passes database
-    reads; the semble benchmark passes rows it recorded, to replay rankings without SQL."""
+    by `fetch` (chunk id -> an unscored Candidate and its source), `fetch_heads` (the head
+    parts of split definitions, for the tails among the candidates) and `fetch_wrappers` (the
+    candidates that wrap a same-named definition of another file, rank.wrappers; asked only
+    outside lexical mode, when that rule is on). search() passes database reads; the semble
+    benchmark passes rows it recorded, to replay rankings without SQL."""
     fused, pinned = fuse(lexical, vector, plan, intent, settings, mode)
     # Pinned exact names are kept beyond the cut: fused scores can sink a definition that only
     # the name lookup found below `depth`, and for an identifier query it is the answer.
@@ -204,6 +212,11 @@ def order(
         template, sources[f.chunk_id] = got
         candidates.append(dataclasses.replace(template, score=f.score, order=i, pinned=f.chunk_id in pinned,
                                               contributions={}, features=_features(f)))
+    if fetch_wrappers is not None and mode != "lexical" and candidates and (
+            settings.wrapper_penalty != 1.0 or settings.tier_wrapper):
+        wrapping = fetch_wrappers([c.chunk_id for c in candidates])
+        for c in candidates:
+            c.wraps = c.chunk_id in wrapping
     heads: dict[tuple[int, str, str, str], rank.Candidate] = {}
     tails = [c for c in candidates if c.parts > 1 and c.part != 1]
     if tails and settings.split_head:
@@ -281,7 +294,7 @@ class _QueryEmbedding:
 
     def __init__(self, text: str, model: str, dimension: int, embedder: Any) -> None:
         self._text, self._model, self._dimension, self._embedder = text, model, dimension, embedder
-        self._value: np.ndarray | None = None
+        self._value: np.ndarray | array | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="mnemo-query-embedding", daemon=True)
 
@@ -294,7 +307,7 @@ class _QueryEmbedding:
         except BaseException as exc:  # re-raised on the caller's thread
             self._error = exc
 
-    def _embed(self) -> np.ndarray:
+    def _embed(self) -> np.ndarray | array:
         embedder = self._embedder
         if embedder is None:
             from mnemo.embed import load_embedder
@@ -313,17 +326,27 @@ class _QueryEmbedding:
                 f"model {embedder.model_name!r} makes {embedder.dimension}-d vectors but the index holds "
                 f"{self._dimension}-d vectors"
             )
-        vector = np.asarray(embedder.embed_query(self._text), dtype=np.float32).reshape(-1)
-        if vector.shape != (self._dimension,) or not np.all(np.isfinite(vector)):
+        vector = _flat_float32(embedder.embed_query(self._text))
+        if len(vector) != self._dimension or not all(math.isfinite(v) for v in vector):
             raise ModelMismatch(f"model {embedder.model_name!r} returned an unusable query vector")
         return vector
 
-    def result(self) -> np.ndarray:
+    def result(self) -> np.ndarray | array:
         self._thread.join()
         if self._error is not None:
             raise self._error
         assert self._value is not None
         return self._value
+
+
+def _flat_float32(vector: Any) -> np.ndarray | array:
+    """A query vector as one flat float32 sequence: the CLI's light static model gives an
+    array('f') (no numpy in that process), the other embedders numpy arrays."""
+    if isinstance(vector, array) and vector.typecode == "f":
+        return vector
+    import numpy as np
+
+    return np.asarray(vector, dtype=np.float32).reshape(-1)
 
 
 _ROW_COLUMNS = (
@@ -365,6 +388,12 @@ def code_lines(source: str, cap: int = CODE_LINES_CAP) -> int:
 def _fetch_candidates(conn: Any, ids: list[int], lines: bool = True) -> dict[int, tuple[rank.Candidate, str]]:
     rows = conn.execute(f"SELECT {_ROW_COLUMNS} FROM chunks WHERE id = ANY(%s)", (ids,)).fetchall()
     return {r[0]: _candidate(r, lines) for r in rows}
+
+
+def fetch_wrappers(conn: Any, ids: list[int]) -> set[int]:
+    """The chunk ids among `ids` whose definition calls, extends or implements a same-named
+    definition of another file, from the code graph (rank.wrappers); none without a graph."""
+    return {row[0] for row in conn.execute(rank.wrappers.WRAPPERS_SQL, (ids,)).fetchall()}
 
 
 def _fetch_heads(conn: Any, tails: list[rank.Candidate], lines: bool = True) -> list[tuple[rank.Candidate, str]]:

@@ -22,12 +22,18 @@ Unfiltered searches over many repositories keep the HNSW index.
 
 from __future__ import annotations
 
-import numpy as np
+from array import array
+from typing import TYPE_CHECKING, Any
+
 import psycopg
+from pgvector import Vector
 from psycopg import sql
 
 from mnemo.search.filters import Filters
 from mnemo.store.vector_index import index_name
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MIN_EF_SEARCH = 64
 MAX_EF_SEARCH = 1000  # pgvector's upper bound
@@ -36,12 +42,13 @@ EXACT_MAX_ROWS = 30_000  # scopes up to this many chunks are scanned exactly (se
 
 
 def search_vector(
-    conn: psycopg.Connection, embedding: np.ndarray, dimension: int, filters: Filters, depth: int
+    conn: psycopg.Connection, embedding: np.ndarray | array, dimension: int, filters: Filters, depth: int
 ) -> list[tuple[int, float]]:
     """Best-first (chunk_id, cosine similarity) of the `depth` nearest chunks."""
     dim = int(dimension)
-    if embedding.shape != (dim,):
-        raise ValueError(f"query vector has shape {embedding.shape}, the index holds {dim}-d vectors")
+    shape = getattr(embedding, "shape", (len(embedding),))
+    if shape != (dim,):
+        raise ValueError(f"query vector has shape {shape}, the index holds {dim}-d vectors")
     where, where_params = filters.where("c")
     if filters.repository_ids and scope_rows(conn, filters) <= EXACT_MAX_ROWS:
         return _exact(conn, embedding, dim, filters, depth)
@@ -64,7 +71,7 @@ def search_vector(
     with conn.transaction():
         previous = conn.execute(_SETTINGS_NOW).fetchone() if outer else None
         conn.execute(_SET_SETTINGS, (str(ef), "relaxed_order", str(MAX_SCAN_TUPLES)))
-        rows = conn.execute(query, [np.asarray(embedding, dtype=np.float32), *where_params, depth]).fetchall()
+        rows = conn.execute(query, [as_vector(embedding), *where_params, depth]).fetchall()
         if previous is not None:
             conn.execute(_SET_SETTINGS, previous)
     return [(int(r[0]), float(r[1])) for r in rows]
@@ -82,7 +89,7 @@ def scope_rows(conn: psycopg.Connection, filters: Filters) -> int:
 
 
 def _exact(
-    conn: psycopg.Connection, embedding: np.ndarray, dim: int, filters: Filters, depth: int
+    conn: psycopg.Connection, embedding: np.ndarray | array, dim: int, filters: Filters, depth: int
 ) -> list[tuple[int, float]]:
     """Exact nearest neighbours among the filtered repositories' vectors (search_vectors).
     Filters beyond the repository join the chunk row of each vector, which is still far
@@ -101,9 +108,15 @@ def _exact(
         LIMIT %s
         """
     ).format(join=join, dim=sql.Literal(dim), narrow=narrow)
-    vector = np.asarray(embedding, dtype=np.float32)
+    vector = as_vector(embedding)
     rows = conn.execute(query, [vector, list(filters.repository_ids), *narrow_params, vector, depth]).fetchall()
     return [(int(r[0]), float(r[1])) for r in rows]
+
+
+def as_vector(embedding: Any) -> Vector:
+    """The query parameter: pgvector's Vector (float32) from a numpy array or an array('f')
+    (the CLI's light static model: no numpy in that process)."""
+    return Vector(embedding.tolist() if isinstance(embedding, array) else embedding)
 
 
 _SETTINGS_NOW = (  # pgvector's defaults when its library is not loaded in this session yet
@@ -125,8 +138,7 @@ def explain_vector_plan(conn: psycopg.Connection, dimension: int, filters: Filte
         "EXPLAIN SELECT c.id FROM chunks c WHERE vector_dims(c.embedding) = {dim}{where} "
         "ORDER BY c.embedding::vector({dim}) <=> %s::vector({dim}) LIMIT %s"
     ).format(dim=sql.Literal(dim), where=where)
-    probe = np.zeros(dim, dtype=np.float32)
-    probe[0] = 1.0
+    probe = Vector([1.0] + [0.0] * (dim - 1))
     with conn.transaction():
         conn.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
         rows = conn.execute(query, [*where_params, probe, depth]).fetchall()

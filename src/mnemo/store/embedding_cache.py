@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 import psycopg
 
 from mnemo.store.values import flatten, placeholders
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -109,5 +112,7 @@ def size(conn: psycopg.Connection, key: CacheKey | None = None) -> int:
 
 
 def _array(value) -> np.ndarray:
+    import numpy as np  # not at the top: the CLI's search path (store.reads) loads no numpy
+
     to_numpy = getattr(value, "to_numpy", None)
     return np.asarray(to_numpy() if to_numpy else value, dtype=np.float32)

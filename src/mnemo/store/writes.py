@@ -15,9 +15,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import psycopg
 
 from mnemo.display import storable
@@ -26,6 +25,9 @@ from mnemo.store import embedding_cache
 from mnemo.store.embedding_cache import CacheKey
 from mnemo.store.values import flatten, placeholders
 from mnemo.store.vector_index import ensure_vector_index
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mnemo.search.rank import boosts, definitions, diversity, files, penalties, places
+from mnemo.search.rank import boosts, definitions, diversity, files, generic, nesting, penalties, places, wrappers
 from mnemo.search.rank.candidate import Candidate
 from mnemo.search.rank.intent import Intent, classify
 from mnemo.search.rank.settings import RankSettings, settings_from
@@ -21,7 +21,9 @@ from mnemo.search.rank.settings import RankSettings, settings_from
 __all__ = ["Candidate", "Intent", "RankSettings", "classify", "rerank", "settings_from"]
 
 Rule = Callable[[list[Candidate], Intent, RankSettings], list[Candidate]]
-SCORING_RULES: tuple[Rule, ...] = (penalties.apply, boosts.apply, files.apply, definitions.apply)
+SCORING_RULES: tuple[Rule, ...] = (
+    penalties.apply, wrappers.apply, boosts.apply, files.apply, definitions.apply, nesting.apply, generic.apply,
+)
 
 
 def sort_key(c: Candidate) -> tuple:

@@ -24,6 +24,7 @@ class Candidate:
     names: tuple[str, ...] = ()  # a file-level chunk's listed names: what it defines or re-exports
     pinned: bool = False  # an exact-name match for an identifier query: stays first
     tier: float = 0.0  # sorted before the score: how well a definition's name matches a symbol query
+    wraps: bool = False  # calls/extends a same-named definition in another file (rank.wrappers)
     contributions: dict[str, float] = field(default_factory=dict)  # rule → score factor (or 0 = dropped)
     features: dict[str, float] = field(default_factory=dict)  # retrieval evidence: lexical/vector rank and score
 

@@ -161,6 +161,8 @@ def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings) -
             tier -= 1.0
         if "old_version_penalty" in c.contributions:
             tier -= settings.tier_old_version
+        if c.wraps:
+            tier -= settings.tier_wrapper  # a layer over a same-named definition elsewhere (rank.wrappers)
         c.tier = max(tier, 0.01)
         c.contributions["definition_tier"] = round(c.tier, 4)
     return candidates

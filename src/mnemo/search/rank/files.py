@@ -28,7 +28,7 @@ def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings) -
         return candidates
     total: dict[tuple[int, str], float] = defaultdict(float)
     top: dict[tuple[int, str], Candidate] = {}
-    for c in ranked[: settings.file_evidence_top]:
+    for c in ranked[: settings.symbol_file_evidence_top if intent.is_symbol else settings.file_evidence_top]:
         key = (c.repository_id, c.path)
         total[key] += (c.score - floor) / span
         top.setdefault(key, c)

@@ -29,7 +29,7 @@ class Intent:
     kind: str  # "symbol", "architecture" or "semantic"
     words: frozenset[str]  # the query's lower-cased lexemes (whole words and identifier parts)
     wants_tests: bool  # the query asks for tests/examples: no penalty for them
-    keywords: frozenset[str] = frozenset()  # words of 3+ letters, no stop words (path matching)
+    keywords: frozenset[str] = frozenset()  # words of 3+ characters or 2 letters, no stop words (path matching)
     symbols: frozenset[str] = frozenset()  # identifier-shaped words (`StateManager`, `parse_config`)
     identifier: str | None = None  # a symbol query's identifier, without `()`
     capitalised: frozenset[str] = frozenset()  # capitalised words of a sentence (`Deferred`, `Job`)

@@ -14,6 +14,19 @@
     (generator_function body: (_) @body)
   ]) @definition.function
 
+; const Button = forwardRef((props, ref) => {})  /  const ZodType = $constructor("ZodType", (inst) => {})
+; / const useStore = create((set) => ({}))  /  const f = memo(function () {}): a name bound to a call
+; that takes a function (a factory, a higher-order component, a hook) is defined by that function;
+; without this the members assigned inside it (`inst.parse = ...`) were top-level one-line methods
+(variable_declarator
+  name: (identifier) @name
+  value: (call_expression
+    arguments: (arguments
+      [
+        (arrow_function body: (statement_block) @body)
+        (function_expression body: (_) @body)
+      ]))) @definition.function
+
 ; const Foo = class extends Bar {}
 (variable_declarator name: (identifier) @name value: (class body: (_) @body)) @definition.class
 
@@ -52,9 +65,9 @@
 (export_statement declaration: (_) @wrapped) @wrapper
 (export_statement value: [(function_expression) (arrow_function) (generator_function) (class)] @wrapped) @wrapper
 (lexical_declaration
-  . (variable_declarator value: [(arrow_function) (function_expression) (generator_function) (class)]) @wrapped .) @wrapper
+  . (variable_declarator value: [(arrow_function) (function_expression) (generator_function) (class) (call_expression)]) @wrapped .) @wrapper
 (variable_declaration
-  . (variable_declarator value: [(arrow_function) (function_expression) (generator_function) (class)]) @wrapped .) @wrapper
+  . (variable_declarator value: [(arrow_function) (function_expression) (generator_function) (class) (call_expression)]) @wrapped .) @wrapper
 (expression_statement
   (assignment_expression right: [(arrow_function) (function_expression) (generator_function)]) @wrapped) @wrapper
 
