@@ -458,7 +458,6 @@ class FileIndexer:
         tm.embed_s += time.perf_counter() - t
         ready: list[_Ready | _Failed] = []
         for pending, file_hashes in zip(window, hashes):
-            n = len(pending.texts)
             try:
                 if failed and any(h not in known for h in file_hashes):
                     t = time.perf_counter()
