@@ -23,8 +23,8 @@ SQL statement, fusion, reranking and snippets. Two scopes:
     ~127,600 chunks at once (possible because they share one model).
 Modes and scopes are interleaved per query so load changes hit all alike; `--runs` passes in
 shuffled order; the figures are the medians over runs of each run's p50 and p95.
-`--profile` also prints where the time goes (resolve, lexical SQL, vector SQL, rows/rerank,
-snippets), measured by wrapping those functions.
+`--profile` also prints where the time goes (resolve, lexical SQL, vector SQL, fusion with the
+row and wrapper reads and the rerank, results with snippets), measured by wrapping those functions.
 
     python benchmarks/search_latency.py --home benchmarks/.cache/latency-home
     python benchmarks/search_latency.py --runs 5 --queries 200 --modes hybrid lexical --profile
@@ -166,8 +166,10 @@ def main() -> None:
         profile.wrap(search_module, "_resolve", "resolve")
         profile.wrap(search_module, "search_lexical", "lexical-sql")
         profile.wrap(search_module, "search_vector", "vector-sql(+embed wait)")
-        profile.wrap(search_module, "_materialise", "rows+rerank+snippets")
-        profile.wrap(search_module, "make_snippet", "snippets")
+        profile.wrap(search_module, "order", "fuse+rows+rerank")
+        profile.wrap(search_module, "_fetch_candidates", "rows-sql")
+        profile.wrap(search_module, "fetch_wrappers", "wrappers-sql")
+        profile.wrap(search_module, "_results", "results+snippets")
 
     queries = load_queries({n for n, c in counts if c}, args.queries, args.seed)
     embedder = load_embedder(models.pop())

@@ -93,3 +93,17 @@ def test_generic_file_before_its_specialisations() -> None:
     generic.apply([special, lone], classify(analyse("pairs of values")), RankSettings(generic_boost=1.1))
     assert "generic_boost" not in lone.contributions
     assert generic.stem_words("src/BatchInsertStatement.kt") == ("batch", "insert", "statement")
+
+
+def test_an_older_versioned_copy_does_not_set_the_reference_depth() -> None:
+    # zod: `v3/types.ts` is a level shallower than `v4/core/schemas.ts`; it is the old copy, so the
+    # current files are not held a level too deep because of it
+    old, core = cand(1, 1.0, "v3/types.ts"), cand(2, 0.9, "v4/core/errors.ts")
+    rerank([old, core], classify(analyse("error structure and issue formatting")),
+           RankSettings(depth_prior=0.9, max_per_file=0, file_evidence=0, path_boost=0))
+    assert "old_version_penalty" in old.contributions
+    assert "depth_prior" not in core.contributions
+    # the same two paths without a newer version beside them: the depth rule applies as before
+    plain, deeper = cand(3, 1.0, "lib/types.ts"), cand(4, 0.9, "lib/core/errors.ts")
+    nesting.apply([plain, deeper], classify(analyse("error structure")), RankSettings(depth_prior=0.9))
+    assert deeper.contributions["depth_prior"] == pytest.approx(0.9)

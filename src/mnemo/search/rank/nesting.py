@@ -8,7 +8,10 @@ Each directory level below the shallowest of the best `depth_prior_top` candidat
 candidate's score by `depth_prior`, for at most `depth_prior_cap` levels. Depth is counted
 relative to the candidates of the same repository, not the tree, so a repository whose code all
 lives deep (`ktor-client/ktor-client-core/common/src/io/ktor/...`) is not penalised as a whole,
-nor a `src/` layout searched together with a flat one.
+nor a `src/` layout searched together with a flat one. An older versioned copy (rank.penalties,
+zod's `v3/types.ts` beside `v4/core/schemas.ts`) does not count as the shallowest: with it, every
+current file was a level too deep (zod 0.671 -> 0.693, TypeScript 0.711 -> 0.722, the split's mean
+unchanged: only zod has versioned copies).
 Symbol queries are left alone: their definition tiers (rank.definitions) already prefer the
 least nested name. Semble dev split, after the diversity fix: hybrid 0.857 -> 0.863 with
 file_evidence_top 40 (0.9 per level, two levels; 0.85 and three levels the same within 0.001).
@@ -32,6 +35,8 @@ def apply(candidates: list[Candidate], intent: Intent, settings: RankSettings) -
     # Per repository: trees differ in layout (`src/util/x.ts` beside a flat `net/retry.py`).
     shallowest: dict[int, int] = {}
     for c in sorted(candidates, key=lambda c: -c.score)[: max(settings.depth_prior_top, 1)]:
+        if "old_version_penalty" in c.contributions:
+            continue  # an older copy (`v3/types.ts`) does not set the depth the current code is held to
         shallowest[c.repository_id] = min(shallowest.get(c.repository_id, level(c.path)), level(c.path))
     for c in candidates:
         extra = min(max(level(c.path) - shallowest.get(c.repository_id, level(c.path)), 0), settings.depth_prior_cap)
