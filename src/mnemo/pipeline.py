@@ -2,10 +2,14 @@
 transaction per file → graph in bulk at the end.
 
 Memory is bounded by design. The only whole-repository structures are the list of paths to
-visit and the stored files' hashes (a few dozen bytes per file, never chunks or vectors). Parsed
-files wait in a window of at most `window_files` files / `batch_chunks` chunks, so embedding
-batches span several files and the model stays busy, while each file still commits alone:
-a failure rolls back that file only, is recorded with its position, and the run goes on.
+visit (emptied as the files are visited) and the stored files' hashes (a few dozen bytes per
+file, never chunks or vectors). Parsed files wait in a window of at most `window_files` files /
+`batch_chunks` chunks / `WINDOW_CHARS` characters of text, closed before a file that would
+overflow it, so embedding batches span several files and the model stays busy, while each file
+still commits alone: a failure rolls back that file only, is recorded with its position, and
+the run goes on. What a run holds at once is a few windows (the one filling, one queued for the
+writer, the one being written) and one file's parse: it follows the biggest file, not the
+repository's size.
 
 Re-runs are incremental: a file whose content hash is unchanged is skipped without a write, a
 changed file is replaced atomically, a file gone from disk loses its rows. `full=True` clears
@@ -269,8 +273,9 @@ def prepare_file(source: SourceFile, data: bytes, digest: str, *, strict: bool =
 class FileIndexer:
     """Turns source files into committed rows, one transaction per file: the worker of a run.
 
-    Parsed files wait in a window of at most `window_files` files / `batch_chunks` chunks so one
-    embedding call serves several files; each file still commits alone, and a failure rolls back
+    Parsed files wait in a window of at most `window_files` files / `batch_chunks` chunks /
+    `WINDOW_CHARS` characters (a file bigger than that is a window alone) so one embedding call
+    serves several files; each file still commits alone, and a failure rolls back
     that file only and is recorded (with its run) before the next file. The local driver runs one
     FileIndexer; a distributed driver runs one per worker, over the same code.
 
@@ -293,6 +298,7 @@ class FileIndexer:
         self.model_checked = False  # the repository's recorded weights hash was compared (or just written)
         self.window: list[PreparedFile] = []
         self.window_chunks = 0
+        self.window_chars = 0  # of the window's texts, each counted up to MAX_TEXT_CHARS
         self._write_connection = write_connection
         self._writer: WriteBehind | None = None
 
@@ -362,11 +368,20 @@ class FileIndexer:
         tm.parse_s += time.perf_counter() - t
         if isinstance(prepared, FileError):
             return self._fail_later(source, digest, prepared)
+        outcomes: list[FileOutcome] = []
+        chars = sum(min(len(text), MAX_TEXT_CHARS) for text in prepared.texts)
+        if self.window and (self.window_chunks + len(prepared.texts) > self.options.batch_chunks
+                            or self.window_chars + chars > WINDOW_CHARS):
+            # this file would overflow the window: the window goes first, the file starts the next
+            # one (a window holds more than its bounds only when one file alone does)
+            outcomes = self._flush_window()
         self.window.append(prepared)
         self.window_chunks += len(prepared.texts)
-        if self.window_chunks >= self.options.batch_chunks or len(self.window) >= self.options.window_files:
-            return self._flush_window()
-        return []
+        self.window_chars += chars
+        if (self.window_chunks >= self.options.batch_chunks or self.window_chars >= WINDOW_CHARS
+                or len(self.window) >= self.options.window_files):
+            outcomes.extend(self._flush_window())
+        return outcomes
 
     def _embed(self, embedder: Embedder, texts: list[str]) -> Any:
         """Embed in calls of at most `batch_chunks` texts and `EMBED_CALL_CHARS` characters: a
@@ -375,8 +390,17 @@ class FileIndexer:
         file's vectors)."""
         calls = list(_embed_calls(texts, max(1, self.options.batch_chunks), EMBED_CALL_CHARS))
         if len(calls) == 1:
-            return embedder.embed_documents(texts)
-        return np.concatenate([embedder.embed_documents(texts[start:end]) for start, end in calls])
+            return np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+        # each call's vectors go straight into one array (a list of parts and their
+        # concatenation held the window's vectors twice)
+        out: np.ndarray | None = None
+        for start, end in calls:
+            part = embedder.embed_documents(texts[start:end])
+            if out is None:
+                out = np.empty((len(texts), part.shape[1]), dtype=np.float32)
+            out[start:end] = part
+            del part
+        return out
 
     def flush(self) -> list[FileOutcome]:
         """Embed and commit what waits in the window; return once every file handed to this
@@ -399,7 +423,11 @@ class FileIndexer:
         if not self.window:
             return []
         tm = self.timings
-        window, self.window, self.window_chunks = self.window, [], 0
+        # a file over the window's bounds alone: its parse and tokeniser buffers were the biggest
+        # of the run so far; their free pages go back once it is embedded (below)
+        oversized = len(self.window) == 1 and (self.window_chunks > self.options.batch_chunks
+                                               or self.window_chars > WINDOW_CHARS)
+        window, self.window, self.window_chunks, self.window_chars = self.window, [], 0, 0
         # a model that cannot load, or does not match the repository's, is a configuration error
         # (exit 2): it raises through the per-file guard and ends the run
         if not self.repo.model_hash:  # the cache key needs the weights hash: only the model knows it
@@ -417,24 +445,26 @@ class FileIndexer:
         # the model is loaded only when a text is new (a window of reused vectors needs none)
         embedder = self.load_embedder() if new else self.embedder
         t = time.perf_counter()
+        block: np.ndarray | None = None  # the new texts' vectors, in the order of `new`
+        rows: dict[bytes, int] = {}  # text hash -> its row in `block`
         try:
             if new:
-                known.update(zip(new, self._embed(embedder, list(new.values()))))
+                block = self._embed(embedder, list(new.values()))
+                rows = {h: i for i, h in enumerate(new)}
+                known.update(zip(new, block))
             failed = False
         except Exception:
             failed = True  # find the culprit: embed file by file below
         tm.embed_s += time.perf_counter() - t
         ready: list[_Ready | _Failed] = []
         for pending, file_hashes in zip(window, hashes):
-            n = len(pending.texts)
             try:
                 if failed and any(h not in known for h in file_hashes):
                     t = time.perf_counter()
                     todo = {h: text for h, text in zip(file_hashes, pending.texts) if h not in known}
                     known.update(zip(todo, self._embed(embedder, list(todo.values()))))
                     tm.embed_s += time.perf_counter() - t
-                vectors = (np.array([known[h] for h in file_hashes], dtype=np.float32) if n
-                           else np.zeros((0, self.repo.dimension), dtype=np.float32))
+                vectors = _file_vectors(file_hashes, known, block, rows, self.repo.dimension)
             except (KeyboardInterrupt, DatabaseLost):
                 raise
             except Exception as exc:  # this file's texts cannot be embedded
@@ -442,16 +472,24 @@ class FileIndexer:
                 ready.append(_Failed(pending.source, pending.content_hash, error))
                 continue
             embedded = sum(1 for h in set(file_hashes) if new.pop(h, None) is not None)
+            # the texts are embedded: what waits for the writer is the chunks, not a second copy
+            # of their sources (a window of long chunks: ~1 MB)
+            pending.texts = []
             ready.append(_Ready(pending, file_hashes, vectors, embedded))
-        del window, known
-        return self._submit(lambda conn: self._commit(conn, ready, key))
+        del window, known, block, rows
+        outcomes = self._submit(lambda conn: self._commit(conn, ready, key))
+        if oversized:
+            release_free_memory()  # a few ms, for the few big files (after every window it cost time)
+        return outcomes
 
     def _commit(self, conn: Any, ready: list[_Ready | _Failed], key: CacheKey) -> list[FileOutcome]:
         """Write each file of a window in its own transaction (on the writer's thread when there
         is one); a file that fails is rolled back and recorded, and the next one goes on."""
         tm = self.timings
         outcomes: list[FileOutcome] = []
-        for item in ready:
+        ready.reverse()
+        while ready:  # each file's chunks and vectors go as soon as it is committed
+            item = ready.pop()
             if isinstance(item, _Failed):
                 outcomes.append(self._fail(conn, item.source, item.digest, item.error))
                 continue
@@ -464,6 +502,8 @@ class FileIndexer:
                     encoding=pending.encoding, text_hashes=item.hashes, cache=key, batch_rows=WRITE_BATCH_ROWS,
                 )
                 tm.write_s += time.perf_counter() - t
+                if len(item.hashes) > WRITE_BATCH_ROWS:  # a big file's statements are freed: trim
+                    release_free_memory()
                 if pending.warning:
                     self.record(pending.warning, conn)
             except (KeyboardInterrupt, DatabaseLost):
@@ -473,7 +513,7 @@ class FileIndexer:
                 error = FileError(pending.source.rel_path, f"{type(exc).__name__}: {exc}")
                 outcomes.append(self._fail(conn, pending.source, pending.content_hash, error))
             else:
-                outcomes.append(FileOutcome(pending.source.rel_path, "indexed", chunks=len(pending.texts),
+                outcomes.append(FileOutcome(pending.source.rel_path, "indexed", chunks=len(item.hashes),
                                             embedded=item.embedded, warning=pending.warning))
         return outcomes
 
@@ -547,14 +587,17 @@ class WriteBehind:
     Why: parsing is Python (one core) and committing is mostly PostgreSQL (the other core) with
     psycopg waiting, GIL released. Run one after the other they add up; with the writes behind,
     window N commits while window N+1 is parsed and embedded. Bounded: at most `depth` jobs
-    (windows) wait, so the reader blocks rather than run ahead. Each job's files still commit
+    (windows) wait, so the reader blocks rather than run ahead. One is enough: the writer is the
+    slower side (busy ~90% of @babylonjs/core's files phase, the reader ~50%), so the next window
+    is always ready when it takes one, and each window more waiting held ~1-2 MB more at the
+    peak. Each job's files still commit
     one transaction each, on this one connection, in order. A job that raises (a lost database,
     an interrupt) stops the writer: the rest is dropped and the error re-raised in the caller's
     thread at its next call and every call after.
     """
 
     def __init__(self, connect: Callable[[], Any], check: Callable[[BaseException, Any], None],
-                 depth: int = 2) -> None:
+                 depth: int = 1) -> None:
         self._connect = connect
         self._check = check
         self._jobs: queue.Queue[Callable[[Any], list[FileOutcome]] | None] = queue.Queue(maxsize=depth)
@@ -822,6 +865,11 @@ class _Run:
             writes.add_error(self.conn, s.run_id, self.repo.id, error.path, error.message,
                              line=error.line, severity="warning")
             self._report(error)
+        # The scan's skips are stored now, not held to the end: on @babylonjs/core that is 3,382
+        # (path, reason) pairs; the summary keeps the first few.
+        writes.record_skips(self.conn, s.run_id, self.repo.id, report.paths)
+        scan_skips = report.paths[:MAX_REPORTED_ERRORS]
+        report.paths = []
         states = {} if o.full else writes.file_states(self.conn, self.repo.id)
         # a run killed during a bulk load left no vector index: build it now (vector_index.py)
         if not vector_index.has_vector_index(self.conn, self.repo.dimension):
@@ -839,8 +887,12 @@ class _Run:
         self.skipped_paths: list[tuple[str, str]] = []
         worker.model_checked = self._model_recorded
         stored = set(states)  # the paths stored before the run: a skip of one removes its rows
+        # Visited files leave the list: the 3,393 paths of @babylonjs/core are ~2.5 MB of Python
+        # objects, and the files phase peaks near its end, when almost all of them are gone.
+        files.reverse()
         try:
-            for source in files:
+            while files:
+                source = files.pop()
                 state = states.pop(source.rel_path, None)
                 for outcome in worker.visit(source, state):
                     self._account(outcome, gone if outcome.path in stored else None)
@@ -853,8 +905,8 @@ class _Run:
             except psycopg.Error as exc:  # the next run builds it (see above)
                 log.warning("could not build the vector index: %s", escape(exc))
         self.embedder = worker.embedder
-        skips = report.paths + self.skipped_paths
-        writes.record_skips(self.conn, s.run_id, self.repo.id, skips)
+        writes.record_skips(self.conn, s.run_id, self.repo.id, self.skipped_paths)
+        skips = scan_skips + self.skipped_paths[:MAX_REPORTED_ERRORS]
         s.skipped = [{"path": p, "reason": r} for p, r in skips[:MAX_REPORTED_ERRORS]]
         # What is still in `states` was not seen on disk (or is now skipped): remove it.
         t = time.perf_counter()
@@ -880,6 +932,12 @@ class _Run:
         never a part of one, and the next run indexes them again (their hashes are not stored)."""
         conn = self.db.connect(autocommit=True)
         conn.execute("SET synchronous_commit = off")
+        # psycopg remembers each statement text it has run (to prepare the ones run five times),
+        # up to `prepared_max` of them, with their parameter types: a multi-row INSERT of 128 rows
+        # is ~25 KB of key. Files of every chunk count give a shape per count: on @babylonjs/core
+        # the writer held 179 keys, 1.1 MB (rxjs: 40, 0.07 MB). The statements every file runs
+        # stay prepared in 16; the rarer shapes run unprepared, as they did before.
+        conn.prepared_max = WRITER_PREPARED_MAX
         return conn
 
     def _account(self, outcome: FileOutcome, gone: list[str] | None) -> None:
@@ -975,6 +1033,9 @@ def _terminate_as_interrupt() -> Callable[[], None]:
     return lambda: signal.signal(signal.SIGTERM, previous)
 
 
+# Statement texts the writer's connection keeps for preparing (see `_Run._writer_connection`).
+WRITER_PREPARED_MAX = 16
+
 # Chunk rows per INSERT statement of one file's transaction. The statement's parameters are built
 # whole on the writer thread while the reader parses the next files: on @babylonjs/core's biggest
 # file (636 chunks, 300 KB) one 636-row statement held ~7 MB of them at once; most files have
@@ -982,9 +1043,33 @@ def _terminate_as_interrupt() -> Callable[[], None]:
 WRITE_BATCH_ROWS = 128
 
 # Characters of text per embedding call, at most (each text counted up to the MAX_TEXT_CHARS the
-# models read): 64 texts of full length. On @babylonjs/core, whose chunks are long, 256-text calls
-# held ~6 MB more of tokenizer encodings at a time than 64-text ones, at the same speed.
-EMBED_CALL_CHARS = 128 * 1024
+# models read): 32 texts of full length. A call's memory is the tokenizer's encodings and buffers,
+# which follow its characters: over the biggest files of @babylonjs/core a 128 KB call raised the
+# peak by 5.6 MB, a 64 KB one by 3.4 MB (256-text calls before that: ~6 MB more), at the same speed.
+EMBED_CALL_CHARS = 64 * 1024
+
+
+# Characters of text (each text counted up to MAX_TEXT_CHARS) a window of parsed files holds
+# before it is embedded and handed to the writer, besides its `batch_chunks` chunks and
+# `window_files` files. A window's memory (its chunks, texts, vectors and the writer's statements)
+# follows its text, and the windows alive at once are a few (the one filling, the writer's queue):
+# on @babylonjs/core, whose chunks are long, windows of 256 chunks held up to 390 KB of text
+# (rxjs's at most 195 KB). Two embedding calls. Not a bound on a single file: a file is embedded
+# and written whole.
+WINDOW_CHARS = 128 * 1024
+
+
+def _file_vectors(file_hashes: list[bytes], known: dict[bytes, np.ndarray], block: np.ndarray | None,
+                  rows: dict[bytes, int], dimension: int) -> np.ndarray:
+    """One file's vectors, in chunk order. When the file's texts were all embedded in this window,
+    one after the other (a new file of distinct chunks), a view of the window's block, not a copy."""
+    n = len(file_hashes)
+    if not n:
+        return np.zeros((0, dimension), dtype=np.float32)
+    first = rows.get(file_hashes[0])
+    if block is not None and first is not None and all(rows.get(h) == first + i for i, h in enumerate(file_hashes)):
+        return block[first : first + n]
+    return np.array([known[h] for h in file_hashes], dtype=np.float32)
 
 
 def _embed_calls(texts: list[str], max_texts: int, max_chars: int) -> Iterator[tuple[int, int]]:

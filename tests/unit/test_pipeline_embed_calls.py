@@ -31,3 +31,37 @@ def test_calls_cover_every_text_once_within_both_budgets(sizes: list[int], max_t
         assert 0 < end - start <= max_texts
         chars = sum(min(n, MAX_TEXT_CHARS) for n in sizes[start:end])
         assert chars <= max_chars or end - start == 1
+
+
+def test_a_file_of_new_distinct_texts_gets_a_view_of_the_block_and_any_other_a_copy() -> None:
+    import numpy as np
+
+    from mnemo.pipeline import _file_vectors
+
+    block = np.arange(12, dtype=np.float32).reshape(4, 3)
+    rows = {b"a": 0, b"b": 1, b"c": 2, b"d": 3}
+    known = {h: block[i] for h, i in rows.items()} | {b"old": np.full(3, 7, dtype=np.float32)}
+    view = _file_vectors([b"b", b"c"], known, block, rows, 3)
+    assert np.shares_memory(view, block) and np.array_equal(view, block[1:3])
+    for hashes in ([b"c", b"b"], [b"a", b"a"], [b"old", b"d"], [b"d", b"old"]):  # order, repeats, reused
+        copy = _file_vectors(hashes, known, block, rows, 3)
+        assert not np.shares_memory(copy, block) and copy.dtype == np.float32
+        assert np.array_equal(copy, np.stack([known[h] for h in hashes]))
+    assert _file_vectors([], known, block, rows, 3).shape == (0, 3)
+    assert np.array_equal(_file_vectors([b"a"], known, None, {}, 3), block[:1])  # no block: a copy
+
+
+def test_a_window_embedded_in_several_calls_gives_the_vectors_of_one_call(embedder, monkeypatch) -> None:
+    import numpy as np
+
+    import mnemo.pipeline as pipeline
+
+    texts = [f"function handler{i}(event) {{ return dispatch(event, {i}) }}" * (1 + i % 5) for i in range(23)]
+    indexer = pipeline.FileIndexer(None, None, None, pipeline.IndexOptions(batch_chunks=4))
+    monkeypatch.setattr(pipeline, "EMBED_CALL_CHARS", 600)
+    calls = []
+    embed = embedder.embed_documents
+    monkeypatch.setattr(embedder, "embed_documents", lambda batch: calls.append(len(batch)) or embed(batch))
+    vectors = indexer._embed(embedder, texts)
+    assert len(calls) > 5 and sum(calls) == len(texts) and max(calls) <= 4
+    assert vectors.dtype == np.float32 and np.allclose(vectors, embed(texts), atol=1e-6)

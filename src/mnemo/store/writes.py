@@ -200,7 +200,7 @@ def write_file(
             conn.execute(f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES " + placeholders(len(rows), 15),
                          flatten(rows))
         if cache is not None:
-            embedding_cache.store(conn, cache, hashes, vectors)
+            embedding_cache.store(conn, cache, hashes, vectors, batch_rows=batch_rows)  # bounded like the chunks
             kept = set(hashes)
             embedding_cache.collect(conn, cache, (h for (h,) in old if h is not None and bytes(h) not in kept))
     return file_id
