@@ -362,14 +362,11 @@ def _open_current(explicit: str | None) -> tuple[str, psycopg.Connection] | None
         if url is None:
             return None
         try:
-            conn = psycopg.connect(url, autocommit=True)
-        except psycopg.Error:
+            conn = connect(url, autocommit=True)
+        except (DatabaseError, psycopg.Error):
             return None  # e.g. the database is not created yet, or the server just stopped
     else:
-        try:
-            conn = psycopg.connect(url, autocommit=True)
-        except psycopg.OperationalError as exc:
-            raise DatabaseError(f"cannot connect to PostgreSQL at {_redact(url)}: {exc}".strip()) from exc
+        conn = connect(url, autocommit=True)
     try:
         if schema_is_current(conn):
             return url, conn
@@ -415,11 +412,7 @@ class Database:
         spare, self._spare = self._spare, None
         if spare is not None:
             if autocommit and not spare.closed:
-                try:
-                    register_vector_types(spare)
-                except psycopg.ProgrammingError:
-                    pass  # as connect(): no pgvector type yet
-                return spare
+                return spare  # made by connect(): pgvector's types are registered
             spare.close()
         return connect(self.url, autocommit=autocommit)
 
