@@ -56,6 +56,19 @@ def test_without_counters_the_load_average_decides(monkeypatch: pytest.MonkeyPat
     assert threads.busy_cores(lambda: None, sleep=lambda s: pytest.fail("no sample without counters")) == 1.5
 
 
+def test_only_the_cpus_this_process_may_use_count(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    stat = tmp_path / "stat"
+    stat.write_text("cpu  300 0 0 100 0 0 0 0 0 0\n"
+                    "cpu0 10 0 0 90 0 0 0 0 0 0\n"
+                    "cpu1 90 0 0 10 0 0 0 0 0 0\n"  # another tenant's CPU, busy
+                    "cpu2 200 0 0 0 0 0 0 0 0 0\n"
+                    "intr 12345\n")
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert threads._cpu_counters(str(stat)) == (10.0, 100.0)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert threads._cpu_counters(str(stat)) == (100.0, 200.0)
+
+
 @pytest.mark.skipif(not os.path.exists("/proc/stat"), reason="needs /proc/stat")
 def test_a_cpu_bound_neighbour_is_seen() -> None:
     hog = subprocess.Popen([sys.executable, "-c", "while 1: pass"])

@@ -22,19 +22,29 @@ from collections.abc import Callable
 SAMPLE_SECONDS = 0.2
 
 
-def _cpu_counters() -> tuple[float, float] | None:
-    """(busy, total) jiffies of all CPUs from /proc/stat, or None where there is none."""
+def _usable_cpus() -> set[int] | None:
+    return os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+
+
+def _cpu_counters(stat: str = "/proc/stat") -> tuple[float, float] | None:
+    """(busy, total) jiffies, summed over the CPUs this process may run on (/proc/stat's cpuN
+    lines; other tenants' CPUs are not our contention), or None where there is no /proc/stat."""
+    usable = _usable_cpus()
     try:
-        with open("/proc/stat", "rb") as f:
-            fields = f.readline().split()
+        with open(stat, "rb") as f:
+            lines = [line.split() for line in f if line.startswith(b"cpu")]
     except OSError:
         return None
-    if not fields or fields[0] != b"cpu":
-        return None
-    values = [float(v) for v in fields[1:9]]  # user nice system idle iowait irq softirq steal
-    idle = values[3] + values[4]
-    total = sum(values)
-    return total - idle, total
+    busy = total = 0.0
+    for fields in lines:
+        name = fields[0]
+        if name == b"cpu" or (usable is not None and int(name[3:]) not in usable):
+            continue
+        values = [float(v) for v in fields[1:9]]  # user nice system idle iowait irq softirq steal
+        idle = values[3] + values[4]
+        busy += sum(values) - idle
+        total += sum(values)
+    return (busy, total) if total else None
 
 
 def busy_cores(
@@ -44,8 +54,9 @@ def busy_cores(
     clock: Callable[[], float] = time.monotonic,
     cpus: int | None = None,
 ) -> float:
-    """Cores kept busy by other processes over the last SAMPLE_SECONDS (load average if the
-    counters cannot be read)."""
+    """Cores kept busy by other processes over the last SAMPLE_SECONDS, among the CPUs this
+    process may use (load average if the counters cannot be read). Costs SAMPLE_SECONDS of
+    waiting, once per model load."""
     first, own0, t0 = counters(), own_cpu(), clock()
     if first is None:
         try:
@@ -56,8 +67,9 @@ def busy_cores(
     second, own1, t1 = counters(), own_cpu(), clock()
     if second is None or second[1] <= first[1]:
         return 0.0
-    cpus = cpus or os.cpu_count() or 1
-    share = (second[0] - first[0]) / (second[1] - first[1])  # of all CPUs
+    usable = _usable_cpus()
+    cpus = cpus or (len(usable) if usable else os.cpu_count() or 1)
+    share = (second[0] - first[0]) / (second[1] - first[1])  # of the usable CPUs
     mine = (own1 - own0) / max(t1 - t0, 1e-6)  # cores this process used meanwhile
     return max(0.0, share * cpus - mine)
 
@@ -66,6 +78,7 @@ def thread_count() -> int:
     explicit = os.environ.get("MNEMO_THREADS")
     if explicit and explicit.isdigit() and int(explicit) > 0:
         return int(explicit)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    usable = _usable_cpus()
+    cores = len(usable) if usable else (os.cpu_count() or 1)
     busy = busy_cores()
     return max(1, min(cores, int(cores - busy + 0.5)))  # one core busy out of two: one thread
