@@ -160,7 +160,6 @@ def train(table0: np.ndarray, flat: np.ndarray, offsets: np.ndarray, targets: np
 
     torch.manual_seed(0)
     torch.set_num_threads(1)
-    n = len(offsets)
     lengths = np.diff(np.append(offsets, len(flat)))
     E0 = torch.from_numpy(table0.astype(np.float32))
     y = torch.from_numpy(targets)
@@ -168,9 +167,13 @@ def train(table0: np.ndarray, flat: np.ndarray, offsets: np.ndarray, targets: np
     idx_all = torch.from_numpy(flat)
     off_all = torch.from_numpy(offsets)
 
-    def embed(E: torch.Tensor, rows: np.ndarray) -> torch.Tensor:
+    def bags(rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        """The flat ids and bag offsets of some texts."""
         ids = torch.cat([idx_all[offsets[r]:offsets[r] + lengths[r]] for r in rows])
-        offs = torch.from_numpy(np.concatenate([[0], np.cumsum(lengths[rows])[:-1]]))
+        return ids, torch.from_numpy(np.concatenate([[0], np.cumsum(lengths[rows])[:-1]]))
+
+    def embed(E: torch.Tensor, rows: np.ndarray) -> torch.Tensor:
+        ids, offs = bags(rows)
         return torch.nn.functional.embedding_bag(ids, E, offs, mode="mean")
 
     train_rows = np.flatnonzero(~held)
@@ -187,55 +190,42 @@ def train(table0: np.ndarray, flat: np.ndarray, offsets: np.ndarray, targets: np
             v = torch.nn.functional.normalize(embed(E, held_rows), dim=1)
             return float((v * y[held_rows]).sum(1).mean())
 
-    log(f"held-out cosine to the teacher: default table {held_cos(E0):.4f}, mapped by M {held_cos(init):.4f}")
+    log(f"held-out cosine to the teacher: the default table mapped by M {held_cos(init):.4f}")
     if mode == "weights":
-        return _train_weights(E0, M, embed, held_cos, train_rows, y, idx_all, offsets, lengths,
-                              epochs, lr, batch, log)
-    E = torch.nn.Parameter(init.clone())
-    opt = torch.optim.Adam([E], lr=lr)
+        # a small refinement: one log-weight per word piece and the map; the rows stay distilled
+        a = torch.nn.Parameter(torch.zeros(E0.shape[0]))
+        Mp = torch.nn.Parameter(M.clone())
+        params = [a, Mp]
+
+        def table() -> torch.Tensor:
+            return (torch.exp(a)[:, None] * E0) @ Mp
+
+        def forward(rows: np.ndarray) -> torch.Tensor:
+            ids, offs = bags(rows)
+            return torch.nn.functional.embedding_bag(ids, E0, offs, mode="sum",
+                                                     per_sample_weights=torch.exp(a[ids])) @ Mp
+    else:
+        E = torch.nn.Parameter(init.clone())
+        params = [E]
+
+        def table() -> torch.Tensor:
+            return E
+
+        def forward(rows: np.ndarray) -> torch.Tensor:
+            return embed(E, rows)
+
+    opt = torch.optim.Adam(params, lr=lr)
     rng = np.random.default_rng(0)
     for epoch in range(epochs):
         order = rng.permutation(train_rows)
         total = 0.0
         for i in range(0, len(order), batch):
             rows = order[i:i + batch]
-            v = torch.nn.functional.normalize(embed(E, rows), dim=1)
+            v = torch.nn.functional.normalize(forward(rows), dim=1)
             loss = (1 - (v * y[rows]).sum(1)).mean()
-            if l2:
-                ids = torch.unique(torch.cat([idx_all[offsets[r]:offsets[r] + lengths[r]] for r in rows]))
+            if l2 and mode == "full":  # keep the rows in the batch near their mapped start
+                ids = torch.unique(bags(rows)[0])
                 loss = loss + l2 * ((E[ids] - init[ids]) ** 2).sum(1).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += float(loss.detach()) * len(rows)
-        log(f"epoch {epoch + 1}: train loss {total / len(order):.4f}, held-out cosine {held_cos(E.detach()):.4f}")
-    return E.detach().numpy()
-
-
-def _train_weights(E0, M0, embed, held_cos, train_rows, y, idx_all, offsets, lengths, epochs, lr, batch, log):
-    """A small refinement: one log-weight per word piece and the 384x384 map, trained; the rows
-    themselves stay the distilled ones. The table is then exp(a) * E0 @ M."""
-    import torch
-
-    a = torch.nn.Parameter(torch.zeros(E0.shape[0]))
-    M = torch.nn.Parameter(M0.clone())
-    opt = torch.optim.Adam([a, M], lr=lr)
-    rng = np.random.default_rng(0)
-
-    def table() -> torch.Tensor:
-        return (torch.exp(a)[:, None] * E0) @ M
-
-    for epoch in range(epochs):
-        order = rng.permutation(train_rows)
-        total = 0.0
-        for i in range(0, len(order), batch):
-            rows = order[i:i + batch]
-            ids = torch.cat([idx_all[offsets[r]:offsets[r] + lengths[r]] for r in rows])
-            offs = torch.from_numpy(np.concatenate([[0], np.cumsum(lengths[rows])[:-1]]))
-            w = torch.exp(a[ids])
-            v = torch.nn.functional.embedding_bag(ids, E0, offs, mode="sum", per_sample_weights=w) @ M
-            v = torch.nn.functional.normalize(v, dim=1)
-            loss = (1 - (v * y[rows]).sum(1)).mean()
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -243,7 +233,7 @@ def _train_weights(E0, M0, embed, held_cos, train_rows, y, idx_all, offsets, len
         with torch.no_grad():
             log(f"epoch {epoch + 1}: train loss {total / len(order):.4f}, held-out cosine {held_cos(table()):.4f}")
     with torch.no_grad():
-        return table().numpy()
+        return table().detach().numpy()
 
 
 def main(argv: list[str] | None = None) -> int:
